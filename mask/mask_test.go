@@ -1,0 +1,159 @@
+package mask
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"testing"
+)
+
+// naive is the byte-at-a-time definition of RFC 6455 §5.3:
+// transformed-octet-i = original-octet-i XOR masking-key-octet-(i MOD 4).
+func naive(b []byte, key [4]byte, pos int) int {
+	for i := range b {
+		b[i] ^= key[(pos+i)&3]
+	}
+	return (pos + len(b)) & 3
+}
+
+// allImpls returns the dispatched Apply plus every variant compiled in and supported here.
+func allImpls() []implementation {
+	return append([]implementation{{"Apply", Apply}}, implementations...)
+}
+
+func fill(b []byte, seed uint64) {
+	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	for i := range b {
+		b[i] = byte(r.Uint32())
+	}
+}
+
+// TestRFCExample checks the masked "Hello" frame of RFC 6455 §5.7.
+func TestRFCExample(t *testing.T) {
+	key := [4]byte{0x37, 0xfa, 0x21, 0x3d}
+	want := []byte{0x7f, 0x9f, 0x4d, 0x51, 0x58}
+	for _, im := range allImpls() {
+		t.Run(im.name, func(t *testing.T) {
+			b := []byte("Hello")
+			if got := im.fn(b, key, 0); got != 1 {
+				t.Errorf("returned pos %d, want 1", got)
+			}
+			if !bytes.Equal(b, want) {
+				t.Errorf("masked %x, want %x", b, want)
+			}
+			im.fn(b, key, 0)
+			if string(b) != "Hello" {
+				t.Errorf("unmasked %q, want %q", b, "Hello")
+			}
+		})
+	}
+}
+
+// TestDifferential compares every implementation with the naive loop for every length
+// 0..1100, key offset 0..3 and buffer start alignment 0..7, and checks that the bytes
+// around the slice are untouched.
+func TestDifferential(t *testing.T) {
+	const maxLen = 1100
+	key := [4]byte{0x12, 0x34, 0x56, 0x78}
+	src := make([]byte, maxLen+8)
+	fill(src, 1)
+	const guard = 16
+	buf := make([]byte, guard+8+maxLen+guard)
+	want := make([]byte, len(buf))
+	for _, im := range allImpls() {
+		t.Run(im.name, func(t *testing.T) {
+			for align := 0; align < 8; align++ {
+				for n := 0; n <= maxLen; n++ {
+					for pos := 0; pos < 4; pos++ {
+						copy(buf, bytes.Repeat([]byte{0xa5}, len(buf)))
+						copy(buf[guard+align:], src[:n])
+						copy(want, buf)
+						lo, hi := guard+align, guard+align+n
+						wantPos := naive(want[lo:hi], key, pos)
+						gotPos := im.fn(buf[lo:hi:hi], key, pos)
+						if gotPos != wantPos {
+							t.Fatalf("align %d len %d pos %d: returned %d, want %d", align, n, pos, gotPos, wantPos)
+						}
+						if !bytes.Equal(buf, want) {
+							t.Fatalf("align %d len %d pos %d: first difference at %d (slice is [%d:%d])",
+								align, n, pos, firstDiff(buf, want), lo, hi)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+func firstDiff(a, b []byte) int {
+	for i := range a {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return -1
+}
+
+// TestPosOutOfRange checks that only pos&3 matters, negative and large values included.
+func TestPosOutOfRange(t *testing.T) {
+	key := [4]byte{1, 2, 3, 4}
+	for _, im := range allImpls() {
+		t.Run(im.name, func(t *testing.T) {
+			for _, pos := range []int{-1, -4, 5, 1 << 40, -(1 << 40) + 3} {
+				for _, n := range []int{0, 3, 9, 100, 300} {
+					got := make([]byte, n)
+					want := make([]byte, n)
+					gp := im.fn(got, key, pos)
+					wp := naive(want, key, pos&3)
+					if gp != wp || !bytes.Equal(got, want) {
+						t.Fatalf("pos %d len %d: got (%d, %x), want (%d, %x)", pos, n, gp, got, wp, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestChunked checks that masking in chunks, threading the returned position, gives the
+// same bytes as masking the whole payload at once.
+func TestChunked(t *testing.T) {
+	key := [4]byte{0xde, 0xad, 0xbe, 0xef}
+	whole := make([]byte, 5000)
+	fill(whole, 2)
+	chunked := bytes.Clone(whole)
+	naive(whole, key, 0)
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, im := range allImpls() {
+		t.Run(im.name, func(t *testing.T) {
+			for round := 0; round < 50; round++ {
+				b := bytes.Clone(chunked)
+				pos := 0
+				for rest := b; len(rest) > 0; {
+					n := min(r.IntN(300), len(rest))
+					pos = im.fn(rest[:n], key, pos)
+					rest = rest[n:]
+				}
+				if !bytes.Equal(b, whole) {
+					t.Fatalf("round %d: chunked masking differs from whole at %d", round, firstDiff(b, whole))
+				}
+				if pos != len(b)&3 {
+					t.Fatalf("round %d: final pos %d, want %d", round, pos, len(b)&3)
+				}
+			}
+		})
+	}
+}
+
+// TestAllocs asserts that masking allocates nothing, at sizes on both sides of the
+// assembly threshold.
+func TestAllocs(t *testing.T) {
+	b := make([]byte, 64<<10)
+	key := [4]byte{1, 2, 3, 4}
+	for _, n := range []int{0, 7, 125, 4096, len(b)} {
+		allocs := testing.AllocsPerRun(100, func() {
+			Apply(b[:n], key, 1)
+		})
+		if allocs != 0 {
+			t.Errorf("Apply of %d bytes: %v allocs, want 0", n, allocs)
+		}
+	}
+}
