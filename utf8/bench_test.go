@@ -1,0 +1,89 @@
+package utf8
+
+import (
+	"fmt"
+	"testing"
+	stdutf8 "unicode/utf8"
+)
+
+var benchSizes = []int{8, 64, 1 << 10, 16 << 10, 1 << 20}
+
+func sizeName(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%dMiB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%dKiB", n>>10)
+	}
+	return fmt.Sprintf("%dB", n)
+}
+
+var sink bool
+
+// BenchmarkValid compares unicode/utf8.Valid (the baseline, measured in the same run), the
+// portable implementation and, where available, the dispatched SIMD path.
+// Names: BenchmarkValid/<impl>/<corpus>/<size>.
+func BenchmarkValid(b *testing.B) {
+	impls := []struct {
+		name  string
+		valid func([]byte) bool
+	}{
+		{"stdlib", stdutf8.Valid},
+		{"generic", validGeneric},
+	}
+	if haveSIMD {
+		impls = append(impls, struct {
+			name  string
+			valid func([]byte) bool
+		}{"simd", Valid})
+	}
+	for _, impl := range impls {
+		b.Run(impl.name, func(b *testing.B) {
+			for _, c := range corpusNames {
+				b.Run(c.name, func(b *testing.B) {
+					for _, size := range benchSizes {
+						data := corpus(b, c.file, size)
+						b.Run(sizeName(size), func(b *testing.B) {
+							b.SetBytes(int64(size))
+							b.ReportAllocs()
+							for b.Loop() {
+								sink = impl.valid(data)
+							}
+							if !sink {
+								b.Fatal("corpus reported invalid")
+							}
+						})
+					}
+				})
+			}
+		})
+	}
+}
+
+// BenchmarkValidator measures the streaming path: a 1 MiB corpus fed in 1 KiB chunks, whose
+// boundaries fall inside code points for the non-ASCII corpora.
+// Names: BenchmarkValidator/<impl>/<corpus>/1MiB.
+func BenchmarkValidator(b *testing.B) {
+	const size, chunk = 1 << 20, 1 << 10
+	for _, impl := range implementations() {
+		b.Run(impl.name, func(b *testing.B) {
+			for _, c := range corpusNames {
+				data := corpus(b, c.file, size)
+				b.Run(c.name+"/"+sizeName(size), func(b *testing.B) {
+					b.SetBytes(size)
+					b.ReportAllocs()
+					for b.Loop() {
+						s := uint64(stAccept)
+						for p := data; len(p) > 0; p = p[min(chunk, len(p)):] {
+							s = impl.scan(s, p[:min(chunk, len(p))])
+						}
+						sink = s == stAccept
+					}
+					if !sink {
+						b.Fatal("corpus reported invalid")
+					}
+				})
+			}
+		})
+	}
+}

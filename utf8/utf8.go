@@ -1,0 +1,41 @@
+package utf8
+
+// Valid reports whether b is entirely well-formed UTF-8 (Unicode Table 3-7): no overlong
+// forms, no surrogates, nothing above U+10FFFF, and no truncated sequence at the end.
+// It accepts exactly what unicode/utf8.Valid accepts. Valid never allocates.
+func Valid(b []byte) bool {
+	return run(stAccept, b) == stAccept
+}
+
+// Validator checks a UTF-8 stream that arrives in chunks, such as the fragments of a
+// WebSocket text message (RFC 6455 §5.6, §8.1). A code point may be split across chunks
+// anywhere. The zero value is ready to use and holds one byte of state; it never allocates.
+type Validator struct {
+	state uint8 // DFA state (a multiple of 6; 0 = between code points)
+}
+
+// Feed checks the next chunk of the stream and reports whether the stream is still valid:
+// true means every byte so far belongs to well-formed UTF-8, though the chunk may end inside
+// a code point. Feed returns false on the chunk where the stream becomes invalid, including
+// a chunk that ends with a prefix no continuation could make valid (0xF4 0x90, 0xED 0xA0,
+// 0xE0 0x80), and keeps returning false until Reset.
+func (v *Validator) Feed(p []byte) bool {
+	s := uint64(v.state)
+	if s == stReject {
+		return false
+	}
+	s = run(s, p)
+	v.state = uint8(s)
+	return s != stReject
+}
+
+// Complete reports whether the stream is valid and does not end inside a code point: the
+// check to make at the end of a message.
+func (v *Validator) Complete() bool {
+	return v.state == stAccept
+}
+
+// Reset makes v ready for a new stream, as the zero value is.
+func (v *Validator) Reset() {
+	v.state = stAccept
+}
