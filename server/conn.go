@@ -1,0 +1,445 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"iter"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/duplexws/duplex/conn"
+	"github.com/duplexws/duplex/handshake"
+	"github.com/duplexws/duplex/utf8"
+)
+
+// Conn is one server-side WebSocket connection with the receive API of Django's dwebsocket
+// and the state a browser's WebSocket object shows.
+//
+// Receiving: a reader goroutine reads whole messages into a bounded queue; Wait blocks for
+// the next one, Read takes one without blocking, Messages ranges over them. Sending: Send,
+// SendText, SendBinary and SendJSON queue the message and return at once; a writer
+// goroutine, started only while something is queued, writes them in order. BufferedAmount
+// is what is queued and unwritten.
+//
+// All methods are safe for concurrent use.
+type Conn struct {
+	ws          *conn.Conn
+	cfg         *config
+	req         *http.Request
+	subprotocol string
+	extensions  []handshake.Extension
+
+	state  atomic.Int32 // ReadyState
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	in       inbox
+	out      outbox
+	direct   bool          // served by Handle: no reader goroutine, no queue
+	stopRead chan struct{} // closed when a local close begins: the reader discards
+	stopOnce sync.Once
+	done     chan struct{} // closed by terminate
+	endOnce  sync.Once
+	err      error // why the connection ended; set before done is closed
+
+	msgsIn, bytesIn, msgsOut, bytesOut atomic.Uint64
+	opened                             time.Time
+}
+
+func newConn(ws *conn.Conn, cfg *config, r *http.Request, sub string, exts []handshake.Extension, direct bool) *Conn {
+	c := &Conn{
+		ws:          ws,
+		cfg:         cfg,
+		req:         r,
+		subprotocol: sub,
+		extensions:  exts,
+		direct:      direct,
+		stopRead:    make(chan struct{}),
+		done:        make(chan struct{}),
+		opened:      time.Now(),
+	}
+	// The connection outlives the HTTP handler when Upgrade is used directly: keep the
+	// request's values, drop its cancellation.
+	parent := context.Background()
+	if r != nil {
+		parent = context.WithoutCancel(r.Context())
+	}
+	c.ctx, c.cancel = context.WithCancel(parent)
+	c.out.max = cfg.MaxBuffered
+	c.state.Store(int32(Open))
+	if !direct {
+		c.in.init(cfg.QueueMessages, cfg.QueueBytes)
+		go c.readLoop()
+	}
+	return c
+}
+
+// readLoop moves messages from the socket to the inbox, waiting for room first, so a full
+// inbox stops socket reads. After a local close begins it keeps reading and discards data
+// (RFC 6455 §5.5.1: the close handshake needs the peer's close frame, which may follow data
+// the application no longer wants).
+func (c *Conn) readLoop() {
+	ctx := context.Background()
+	for {
+		keep := c.in.waitRoom(c.stopRead)
+		typ, p, err := c.ws.ReadMessage(ctx, nil)
+		if err != nil {
+			c.terminate(err)
+			return
+		}
+		c.msgsIn.Add(1)
+		c.bytesIn.Add(uint64(len(p)))
+		if keep {
+			c.in.push(Message{Type: typ, Data: p})
+		}
+	}
+}
+
+// terminate runs once, when the connection has ended for err.
+func (c *Conn) terminate(err error) {
+	c.endOnce.Do(func() {
+		c.err = err
+		c.state.Store(int32(Closed))
+		c.stopReading()
+		c.out.drop()
+		if !c.direct {
+			c.in.finish(err)
+		}
+		c.cancel()
+		c.cfg.reg.remove(c)
+		close(c.done)
+		c.cfg.log.Debug("websocket closed", "remote", c.RemoteAddr(), "code", int(CloseStatus(err)),
+			"duration", time.Since(c.opened), "err", err)
+	})
+}
+
+func (c *Conn) stopReading() { c.stopOnce.Do(func() { close(c.stopRead) }) }
+
+// closedErr is the error for an operation on a connection that is not open.
+func (c *Conn) closedErr() error {
+	select {
+	case <-c.done:
+		if c.err != nil {
+			return fmt.Errorf("%w: %w", ErrClosed, c.err)
+		}
+	default:
+	}
+	return ErrClosed
+}
+
+// Wait blocks until the next message arrives and returns it. When the connection has ended
+// and every queued message was taken, it returns the reason: a *CloseError whose code
+// CloseStatus reads (1000 after a normal close, 1001 when the peer went away, 1006 when the
+// TCP connection dropped). It is dwebsocket's wait() returning None.
+func (c *Conn) Wait() (Message, error) { return c.WaitContext(nil) }
+
+// WaitContext is Wait that also returns ctx.Err() when ctx is done first.
+func (c *Conn) WaitContext(ctx context.Context) (Message, error) {
+	if c.direct {
+		return Message{}, ErrDispatched
+	}
+	return c.in.wait(ctx)
+}
+
+// Read returns the next queued message without blocking; ok is false when none is queued.
+func (c *Conn) Read() (m Message, ok bool) {
+	if c.direct {
+		return Message{}, false
+	}
+	return c.in.tryPop()
+}
+
+// CountMessages returns the number of received messages waiting in the queue.
+func (c *Conn) CountMessages() int {
+	if c.direct {
+		return 0
+	}
+	return c.in.len()
+}
+
+// HasMessages reports whether a received message is waiting in the queue.
+func (c *Conn) HasMessages() bool { return c.CountMessages() > 0 }
+
+// Messages returns an iterator over the received messages, for
+//
+//	for m := range c.Messages() { ... }
+//
+// The loop ends when the connection has ended and the queue is empty; Err then says why.
+func (c *Conn) Messages() iter.Seq[Message] {
+	return func(yield func(Message) bool) {
+		for {
+			m, err := c.WaitContext(nil)
+			if err != nil || !yield(m) {
+				return
+			}
+		}
+	}
+}
+
+// Err returns nil while the connection is open and, once it has ended, the reason (a
+// *CloseError for a close handshake or a dropped connection).
+func (c *Conn) Err() error {
+	select {
+	case <-c.done:
+		return c.err
+	default:
+		return nil
+	}
+}
+
+// Send queues a message of type t (Text or Binary) with a copy of p, and returns without
+// waiting for the write. It fails with ErrClosed once the connection is closing, with
+// ErrInvalidUTF8 for text that is not UTF-8, and with ErrBufferFull (closing the connection
+// with 1013) when BufferedAmount would pass Options.MaxBuffered.
+func (c *Conn) Send(t MessageType, p []byte) error {
+	switch t {
+	case Text:
+		if !utf8.Valid(p) {
+			return ErrInvalidUTF8
+		}
+	case Binary:
+	default:
+		return ErrMessageType
+	}
+	b := make([]byte, len(p))
+	copy(b, p)
+	return c.enqueue(t, b)
+}
+
+// SendText queues s as a text message. See Send.
+func (c *Conn) SendText(s string) error {
+	b := []byte(s)
+	if !utf8.Valid(b) {
+		return ErrInvalidUTF8
+	}
+	return c.enqueue(Text, b)
+}
+
+// SendBinary queues a copy of p as a binary message. See Send.
+func (c *Conn) SendBinary(p []byte) error { return c.Send(Binary, p) }
+
+// SendJSON queues the JSON encoding of v (encoding/json) as a text message. See Send.
+func (c *Conn) SendJSON(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return c.enqueue(Text, b)
+}
+
+// enqueue queues b, which nobody else writes, and starts the writer if none runs.
+func (c *Conn) enqueue(t MessageType, b []byte) error { return c.enqueueShared(t, b, false) }
+
+// enqueueShared queues b, which nobody writes to any more (it may be queued on other
+// connections too). When b does not fit, skip leaves the connection open and returns
+// ErrBufferFull; otherwise the connection is shed (overflow).
+func (c *Conn) enqueueShared(t MessageType, b []byte, skip bool) error {
+	if ReadyState(c.state.Load()) != Open {
+		return c.closedErr()
+	}
+	o := &c.out
+	o.mu.Lock()
+	if o.closed || o.sealed {
+		o.mu.Unlock()
+		return c.closedErr()
+	}
+	if !o.fitsLocked(len(b)) {
+		o.mu.Unlock()
+		if !skip {
+			c.overflow()
+		}
+		return ErrBufferFull
+	}
+	o.items = append(o.items, outItem{typ: t, data: b})
+	o.buffered.Add(int64(len(b)))
+	start := !o.writing
+	o.writing = true
+	o.mu.Unlock()
+	if start {
+		go c.writeLoop()
+	}
+	return nil
+}
+
+// overflow sheds a consumer that cannot keep up: what is queued is dropped at once (so
+// memory is released now) and the connection is closed with 1013 in the background, bounded
+// by WriteTimeout for the write in progress and CloseTimeout for the handshake.
+func (c *Conn) overflow() {
+	if !c.state.CompareAndSwap(int32(Open), int32(Closing)) {
+		return
+	}
+	c.cfg.reg.slow.Add(1)
+	c.out.drop()
+	c.stopReading()
+	go c.closeHandshake(CloseTryAgainLater, "send buffer full")
+}
+
+// writeLoop writes queued messages in order until the queue is empty, then exits.
+func (c *Conn) writeLoop() {
+	o := &c.out
+	ctx := context.Background()
+	for {
+		o.mu.Lock()
+		if len(o.items) == 0 || o.closed {
+			o.writing = false
+			o.wakeFlushersLocked()
+			o.mu.Unlock()
+			return
+		}
+		batch := o.items
+		o.items, o.spare = o.spare[:0], nil
+		o.mu.Unlock()
+
+		var err error
+		for i := range batch {
+			it := batch[i]
+			batch[i] = outItem{}
+			if err == nil {
+				_ = c.ws.SetWriteDeadline(time.Now().Add(c.cfg.WriteTimeout))
+				err = c.ws.WriteMessage(ctx, it.typ, it.data)
+				if err == nil {
+					c.msgsOut.Add(1)
+					c.bytesOut.Add(uint64(len(it.data)))
+				}
+			}
+			o.buffered.Add(-int64(len(it.data)))
+		}
+		_ = c.ws.SetWriteDeadline(time.Time{})
+
+		o.mu.Lock()
+		o.spare = batch[:0]
+		o.mu.Unlock()
+		if err != nil {
+			// A write failed or timed out: the peer is gone or not reading. Nothing more
+			// can be written in order, so the connection ends (the reader sees it).
+			o.drop()
+			c.stopReading()
+			_ = c.ws.CloseNow()
+		}
+	}
+}
+
+// BufferedAmount returns the bytes accepted by Send (and Hub broadcasts) that are not yet
+// written to the socket, like a browser's WebSocket.bufferedAmount.
+func (c *Conn) BufferedAmount() int64 { return c.out.buffered.Load() }
+
+// Flush waits until every message queued before it is written, the connection ends
+// (ErrClosed), or ctx is done.
+func (c *Conn) Flush(ctx context.Context) error {
+	o := &c.out
+	o.mu.Lock()
+	if !o.writing && len(o.items) == 0 {
+		closed := o.closed
+		o.mu.Unlock()
+		if closed {
+			return c.closedErr()
+		}
+		return nil
+	}
+	ch := make(chan struct{})
+	o.flushers = append(o.flushers, ch)
+	o.mu.Unlock()
+	select {
+	case <-ch:
+		o.mu.Lock()
+		closed := o.closed
+		o.mu.Unlock()
+		if closed {
+			return c.closedErr()
+		}
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Ping sends a ping with payload p (at most 125 bytes, RFC 6455 §5.5) ahead of queued
+// messages; the peer answers with a pong (Options.PingInterval automates this). It waits
+// at most WriteTimeout for the write.
+func (c *Conn) Ping(p []byte) error {
+	if ReadyState(c.state.Load()) != Open {
+		return c.closedErr()
+	}
+	ctx, cancel := context.WithTimeout(c.ctx, c.cfg.WriteTimeout)
+	defer cancel()
+	return c.ws.Ping(ctx, p)
+}
+
+// Close starts the close handshake with code and reason (RFC 6455 §7.1.2) and waits for it:
+// messages already queued by Send are written first (each bounded by WriteTimeout), then
+// the close frame; data the peer sends meanwhile is discarded; the TCP connection is closed
+// when the peer's close frame arrives or CloseTimeout passes. Received messages already
+// queued stay readable. Calling Close again, or after the connection ended, does nothing and
+// returns nil.
+func (c *Conn) Close(code CloseCode, reason string) error {
+	if !c.state.CompareAndSwap(int32(Open), int32(Closing)) {
+		return nil
+	}
+	// Let queued messages go first, bounded: each write has its own deadline.
+	o := &c.out
+	o.mu.Lock()
+	o.sealed = true // refuse new messages; the writer drains what is queued
+	var ch chan struct{}
+	if o.writing {
+		ch = make(chan struct{})
+		o.flushers = append(o.flushers, ch)
+	}
+	o.mu.Unlock()
+	if ch != nil {
+		<-ch
+	}
+	return c.closeHandshake(code, reason)
+}
+
+func (c *Conn) closeHandshake(code CloseCode, reason string) error {
+	c.stopReading()
+	err := c.ws.Close(code, reason)
+	if c.direct {
+		// The Handle loop sees the end on its next read; nothing else is waiting here.
+		c.state.Store(int32(Closed))
+		return err
+	}
+	<-c.done
+	return err
+}
+
+// CloseNow closes the TCP connection without a close handshake (the peer sees 1006).
+func (c *Conn) CloseNow() error {
+	c.state.CompareAndSwap(int32(Open), int32(Closing))
+	c.stopReading()
+	c.out.drop()
+	return c.ws.CloseNow()
+}
+
+// Context returns a context that is cancelled when the connection ends. It carries the
+// values of the request's context.
+func (c *Conn) Context() context.Context { return c.ctx }
+
+// Done returns a channel that is closed when the connection has ended.
+func (c *Conn) Done() <-chan struct{} { return c.done }
+
+// ReadyState returns the connection's state: Open, Closing or Closed.
+func (c *Conn) ReadyState() ReadyState { return ReadyState(c.state.Load()) }
+
+// Subprotocol returns the subprotocol selected in the handshake, or "".
+func (c *Conn) Subprotocol() string { return c.subprotocol }
+
+// Extensions returns the extensions agreed in the handshake (none while compression is
+// pending). The slice must not be modified.
+func (c *Conn) Extensions() []handshake.Extension { return c.extensions }
+
+// RemoteAddr returns the peer's network address.
+func (c *Conn) RemoteAddr() net.Addr { return c.ws.RemoteAddr() }
+
+// Request returns the HTTP request of the opening handshake (its body is empty; its context
+// is the HTTP server's, which may be cancelled once the handler returns: use Context).
+func (c *Conn) Request() *http.Request { return c.req }
+
+// Underlying returns the conn.Conn this connection drives, for what this API does not
+// expose (streaming Reader and Writer). Reading from it while the reader goroutine runs is
+// not allowed; writing is, but bypasses the send queue and BufferedAmount.
+func (c *Conn) Underlying() *conn.Conn { return c.ws }

@@ -1,0 +1,114 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"runtime/debug"
+)
+
+// Handler is a WebSocket endpoint written as callbacks, in the style of Tornado's
+// WebSocketHandler. Handle serves it. The callbacks of one connection run one at a time on
+// the connection's own goroutine, in order: Open, then OnMessage for each message, then
+// OnClose. A slow OnMessage slows only its connection: while it runs, that socket is not
+// read, so the peer meets TCP back-pressure.
+type Handler interface {
+	// Open is called once the handshake is done, before any message is read.
+	Open(c *Conn)
+	// OnMessage is called for each message. m.Data is valid only until OnMessage returns.
+	OnMessage(c *Conn, m Message)
+	// OnClose is called once when the connection has ended; err says why (CloseStatus
+	// reads the code: 1000 normal, 1001 going away, 1006 dropped, ...).
+	OnClose(c *Conn, err error)
+}
+
+// OriginChecker is implemented by a Handler that decides itself which Origins it accepts;
+// it overrides Options.Origin and Options.CheckOrigin. Returning false refuses the
+// handshake with 403.
+type OriginChecker interface {
+	CheckOrigin(r *http.Request) bool
+}
+
+// SubprotocolSelector is implemented by a Handler that picks the subprotocol itself; it
+// overrides Options.Subprotocols. It gets the client's offers in order and returns one of
+// them, or "" for none. An answer that was not offered is ignored (RFC 6455 §4.2.2: the
+// server must select one of the values the client sent).
+type SubprotocolSelector interface {
+	SelectSubprotocol(offered []string) string
+}
+
+// Handle returns an http.Handler that serves h: it upgrades every request (refusing plain
+// HTTP like Require) and runs h's callbacks. No reader goroutine or receive queue is made:
+// the connection's goroutine reads a message, calls OnMessage, and reads the next, reusing
+// one buffer, so each received message costs no allocation in steady state.
+//
+// A panic in a callback is recovered: it is logged with its stack and the connection is
+// closed with 1011 (Internal Error); OnClose is not called after it.
+func Handle(h Handler, opts *Options) http.Handler {
+	u := newUpgrader(opts)
+	if oc, ok := h.(OriginChecker); ok {
+		u.checkOrigin = oc.CheckOrigin
+	}
+	if ss, ok := h.(SubprotocolSelector); ok {
+		u.selectSub = ss.SelectSubprotocol
+	}
+	return &handlerServer{u: u, h: h}
+}
+
+type handlerServer struct {
+	u *upgrader
+	h Handler
+}
+
+// maxKeptBuffer is the largest receive buffer the Handle loop keeps between messages; a
+// bigger one (after a big message) is dropped so an idle connection does not hold it.
+const maxKeptBuffer = 16 << 10
+
+func (s *handlerServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !IsWebSocket(r) {
+		refusePlain(w)
+		return
+	}
+	c, err := s.u.upgrade(w, r, true)
+	if err != nil {
+		return
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				_ = c.CloseNow()
+				c.terminate(fmt.Errorf("server: handler aborted"))
+				return
+			}
+			c.cfg.log.Error("websocket handler panic", "remote", c.RemoteAddr(),
+				"panic", v, "stack", string(debug.Stack()))
+			_ = c.Close(CloseInternalError, "")
+			_ = c.CloseNow()
+			c.terminate(fmt.Errorf("server: handler panic: %v", v))
+		}
+	}()
+	s.h.Open(c)
+	var buf []byte
+	ctx := context.Background()
+	for {
+		typ, p, err := c.ws.ReadMessage(ctx, buf[:0])
+		if err != nil {
+			c.terminate(err)
+			break
+		}
+		if cap(p) <= maxKeptBuffer {
+			buf = p
+		} else {
+			buf = nil
+		}
+		c.msgsIn.Add(1)
+		c.bytesIn.Add(uint64(len(p)))
+		select {
+		case <-c.stopRead:
+			continue // closing: the handshake needs the peer's close, data is dropped
+		default:
+		}
+		s.h.OnMessage(c, Message{Type: typ, Data: p})
+	}
+	s.h.OnClose(c, c.err)
+}
