@@ -1,3 +1,5 @@
+//go:build purego || !(amd64 || arm64)
+
 package mask
 
 // implName names the implementation Apply dispatches to, for tests and benchmarks.

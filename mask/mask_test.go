@@ -2,6 +2,7 @@ package mask
 
 import (
 	"bytes"
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -98,7 +99,7 @@ func TestPosOutOfRange(t *testing.T) {
 	key := [4]byte{1, 2, 3, 4}
 	for _, im := range allImpls() {
 		t.Run(im.name, func(t *testing.T) {
-			for _, pos := range []int{-1, -4, 5, 1 << 40, -(1 << 40) + 3} {
+			for _, pos := range []int{-1, -4, 5, 1 << 30, -(1 << 30) + 3, math.MaxInt, math.MinInt} {
 				for _, n := range []int{0, 3, 9, 100, 300} {
 					got := make([]byte, n)
 					want := make([]byte, n)
