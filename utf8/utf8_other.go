@@ -1,3 +1,5 @@
+//go:build purego || !(amd64 || arm64)
+
 package utf8
 
 // haveSIMD reports whether a vectorised implementation is compiled in and usable.

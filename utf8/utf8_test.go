@@ -287,3 +287,38 @@ func TestNoAllocs(t *testing.T) {
 		t.Errorf("Validator.Feed: %v allocs/op, want 0", n)
 	}
 }
+
+// TestValidEveryOffset places each Table 3-7 case at every offset of a 160-byte ASCII or
+// CJK background, so that every case straddles every block boundary of the vectorised
+// path (and the ends of the 16-byte ASCII skip of the portable one).
+func TestValidEveryOffset(t *testing.T) {
+	backgrounds := map[string][]byte{
+		"ascii": bytes.Repeat([]byte("x"), 160),
+		"cjk":   bytes.Repeat([]byte("語"), 54)[:160], // cut mid code point on purpose
+		"mixed": bytes.Repeat([]byte("aé語😀"), 20)[:160],
+	}
+	for _, impl := range implementations() {
+		for bgName, bg := range backgrounds {
+			t.Run(impl.name+"/"+bgName, func(t *testing.T) {
+				buf := make([]byte, 0, 256)
+				for _, tc := range table37 {
+					for off := 0; off <= 130; off++ {
+						buf = append(append(append(buf[:0], bg[:off]...), tc.in...), bg[off:]...)
+						want := stdutf8.Valid(buf)
+						if got := impl.scan(stAccept, buf) == stAccept; got != want {
+							t.Fatalf("%s at offset %d: %v, unicode/utf8.Valid = %v (% x)", tc.name, off, got, want, buf)
+						}
+						// Streamed in two chunks cut at the case.
+						s := impl.scan(stAccept, buf[:off+len(tc.in)/2])
+						if s != stReject {
+							s = impl.scan(s, buf[off+len(tc.in)/2:])
+						}
+						if got := s == stAccept; got != want {
+							t.Fatalf("%s at offset %d, streamed: %v, unicode/utf8.Valid = %v", tc.name, off, got, want)
+						}
+					}
+				}
+			})
+		}
+	}
+}
