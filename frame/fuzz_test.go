@@ -53,11 +53,22 @@ func FuzzParseHeader(f *testing.F) {
 			_ = h.Validate(Server, RSV1)
 			_ = h.Validate(Client, 0)
 		}
-		for name, r := range map[string]io.Reader{
-			"whole":    bytes.NewReader(b),
-			"one byte": iotest.OneByteReader(bytes.NewReader(b)),
+		for _, tc := range []struct {
+			name   string
+			r      io.Reader
+			prefix bool // an empty pong precedes b, so b is already buffered (fast path)
+		}{
+			{"whole", bytes.NewReader(b), false},
+			{"one byte", iotest.OneByteReader(bytes.NewReader(b)), false},
+			{"buffered", bytes.NewReader(append([]byte{0x8A, 0x00}, b...)), true},
 		} {
-			br := bufio.NewReaderSize(r, 16)
+			name := tc.name
+			br := bufio.NewReaderSize(tc.r, 64)
+			if tc.prefix {
+				if ph, perr := ReadHeader(br); perr != nil || ph.Opcode != OpPong {
+					t.Fatalf("prefix: %+v, %v", ph, perr)
+				}
+			}
 			rh, rerr := ReadHeader(br)
 			switch {
 			case err != nil:

@@ -77,11 +77,11 @@ func ParseHeader(b []byte) (h Header, n int, err error) {
 	h.Rsv = b0 & rsvMask
 	h.Opcode = Opcode(b0 & opMask)
 	h.Masked = b1&maskBit != 0
-	i := 2
+	k := 2 // offset of the masking key
 	switch l := b1 & lenMask; l {
 	case 126:
 		h.Length = int64(binary.BigEndian.Uint16(b[2:4]))
-		i = 4
+		k = 4
 	case 127:
 		u := binary.BigEndian.Uint64(b[2:10])
 		if u>>63 != 0 {
@@ -89,12 +89,12 @@ func ParseHeader(b []byte) (h Header, n int, err error) {
 			return Header{}, 0, ErrLengthOverflow
 		}
 		h.Length = int64(u)
-		i = 10
+		k = 10
 	default:
 		h.Length = int64(l)
 	}
 	if h.Masked {
-		copy(h.Key[:], b[i:i+4])
+		h.Key = [4]byte(b[k : k+4])
 	}
 	return h, n, nil
 }
@@ -105,6 +105,19 @@ func ParseHeader(b []byte) (h Header, n int, err error) {
 // the first byte, io.ErrUnexpectedEOF if EOF comes inside the header, another read error
 // as is, or ParseHeader's error (nothing is consumed then).
 func ReadHeader(r *bufio.Reader) (Header, error) {
+	// Fast path: the whole header is usually buffered already; Peek of buffered bytes
+	// does no I/O.
+	if k := r.Buffered(); k >= 2 {
+		p, _ := r.Peek(min(k, MaxHeaderSize))
+		h, n, err := ParseHeader(p)
+		if err != nil {
+			return Header{}, err
+		}
+		if n > 0 {
+			_, _ = r.Discard(n)
+			return h, nil
+		}
+	}
 	p, err := r.Peek(2)
 	if len(p) < 2 {
 		return Header{}, eofErr(len(p), err)
@@ -161,22 +174,30 @@ func (h Header) Append(dst []byte) []byte {
 	if h.Masked {
 		b1 = maskBit
 	}
-	switch l := h.Length; {
+	l := h.Length
+	if l < 0 {
+		l = 0
+	}
+	var buf [MaxHeaderSize]byte
+	var n int
+	switch {
 	case l <= 125:
-		if l < 0 {
-			l = 0
-		}
-		dst = append(dst, b0, b1|byte(l))
+		buf[0], buf[1] = b0, b1|byte(l)
+		n = 2
 	case l <= 0xFFFF:
-		dst = append(dst, b0, b1|126, byte(l>>8), byte(l))
+		buf[0], buf[1] = b0, b1|126
+		binary.BigEndian.PutUint16(buf[2:4], uint16(l))
+		n = 4
 	default:
-		dst = append(dst, b0, b1|127)
-		dst = binary.BigEndian.AppendUint64(dst, uint64(l))
+		buf[0], buf[1] = b0, b1|127
+		binary.BigEndian.PutUint64(buf[2:10], uint64(l))
+		n = 10
 	}
 	if h.Masked {
-		dst = append(dst, h.Key[0], h.Key[1], h.Key[2], h.Key[3])
+		copy(buf[n:n+4], h.Key[:])
+		n += 4
 	}
-	return dst
+	return append(dst, buf[:n]...)
 }
 
 // Validate applies the per-frame rules of RFC 6455 §5 for an endpoint in role receiver

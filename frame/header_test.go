@@ -410,11 +410,21 @@ func TestReadHeaderErrors(t *testing.T) {
 		{"read error passes through", iotest.ErrReader(boom), boom, 0},
 		{"read error mid header", io.MultiReader(bytes.NewReader([]byte{0x81}), iotest.ErrReader(boom)), boom, 1},
 		{"length overflow consumes nothing", bytes.NewReader(overflow), ErrLengthOverflow, len(overflow)},
+		{"length overflow, buffered beyond the header", bytes.NewReader(append(overflow, 1, 2, 3, 4, 5, 6)), ErrLengthOverflow, len(overflow) + 6},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			br := bufio.NewReader(tc.r)
+			// Run twice: first with nothing buffered (slow path), then, for the
+			// cases where bytes stay buffered, through the fast path.
 			h, err := ReadHeader(br)
+			if err != tc.want || h != (Header{}) {
+				t.Fatalf("ReadHeader = %+v, %v; want zero, %v", h, err, tc.want)
+			}
+			h, err = ReadHeader(br)
+			if tc.want == boom || tc.want == io.EOF {
+				return // a bufio.Reader reports a read error once
+			}
 			if err != tc.want || h != (Header{}) {
 				t.Fatalf("ReadHeader = %+v, %v; want zero, %v", h, err, tc.want)
 			}
