@@ -3,7 +3,9 @@ package frame
 import (
 	"encoding/binary"
 	"strconv"
-	"unicode/utf8" // TODO(frame): switch to github.com/duplexws/duplex/utf8.Valid when it lands.
+	"unsafe"
+
+	"github.com/duplexws/duplex/utf8"
 )
 
 // CloseCode is the status code of a close frame (RFC 6455 §7.4).
@@ -121,7 +123,8 @@ func AppendClose(dst []byte, code CloseCode, reason string) ([]byte, error) {
 	if len(reason) > MaxCloseReason {
 		return dst, ErrCloseReasonTooLong
 	}
-	if !utf8.ValidString(reason) {
+	// The bytes are only read, never written or retained.
+	if !utf8.Valid(unsafe.Slice(unsafe.StringData(reason), len(reason))) {
 		return dst, ErrCloseReasonUTF8
 	}
 	dst = binary.BigEndian.AppendUint16(dst, uint16(code))
