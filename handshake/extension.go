@@ -267,17 +267,7 @@ var tcharTable = func() (t [256]bool) {
 
 func isTchar(c byte) bool { return tcharTable[c] }
 
-func isToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if !tcharTable[s[i]] {
-			return false
-		}
-	}
-	return true
-}
+func isToken(s string) bool { return isTokenOf(s) }
 
 // isQdtext: HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text (RFC 7230 §3.2.6).
 func isQdtext(c byte) bool {
