@@ -1,0 +1,68 @@
+// Package conn is the WebSocket connection engine: framing, fragmentation, control
+// frames, the closing handshake, UTF-8 validation and limits of RFC 6455, in both roles,
+// over any net.Conn.
+//
+// Use New to wrap a net.Conn once the opening handshake is done (packages server and
+// client do the handshake and call New). Use ReadMessage to read whole messages into a
+// buffer you reuse, Reader to stream a large message, WriteMessage to send one, Writer to
+// stream one out in fragments, Ping for a ping, Close for the closing handshake and
+// CloseNow to drop the connection. CloseStatus extracts the close code from an error.
+//
+// It is not for the opening handshake (package handshake), for HTTP (package server), for
+// dialing (package client), nor for compression negotiation (package deflate).
+//
+// # Design
+//
+// The protocol logic lives in Protocol, a sans-I/O core: bytes in (Parse), events out
+// (data, ping, pong, close) and frames to send (AppendFrame). It holds no socket, clock,
+// goroutine or buffer. Conn is its blocking driver over a net.Conn; an event-loop server
+// with many idle connections and no goroutine each can drive Protocol directly.
+//
+// # Concurrency
+//
+// Writes are safe for concurrent use by any number of goroutines. A data message is queued
+// whole (WriteMessage) or fragment by fragment while its Writer is open; frames of
+// different messages never interleave, and control frames (pings, automatic pongs, close)
+// may go out between the fragments of a streamed message. Queued frames are written by
+// one goroutine at a time; frames queued while a write is in progress go out together in
+// the next write, so concurrent writers share system calls. A goroutine whose write is
+// blocked by a peer that stopped reading does not block readers: the reader's pong is
+// left for that write to carry.
+//
+// Reads must come from one goroutine at a time (ErrConcurrentRead otherwise). Pings are
+// answered, pongs and the closing handshake handled, by whichever goroutine is reading,
+// so keep one reading when you expect control frames.
+//
+// Every blocking call takes a context.Context; cancelling it interrupts the call through
+// the socket's deadline (no extra goroutine). A read interrupted before a new message
+// started leaves the connection usable; a read interrupted inside a message, and any
+// interrupted or failed write, closes it.
+//
+// # Closing
+//
+// Close sends a close frame and waits, up to Options.CloseTimeout, for the peer's
+// (RFC 6455 §7.1.2). When the peer closes first, the reader answers with a close frame
+// echoing the status code (an empty close frame is answered with an empty one) and the
+// connection ends. The server closes TCP first; the client waits up to CloseTimeout for
+// it (§7.1.1). A protocol violation by the peer fails the connection (§7.1.7) with the
+// close code the violation calls for: 1002 for framing errors, 1007 for invalid UTF-8,
+// 1009 for a message over the read limit. Reads then return a *CloseError, the same one on
+// every call; a connection dropped without a close frame is Code 1006.
+//
+// # Limits
+//
+// A message over Options.ReadLimit (16 MiB by default) fails the connection with 1009 as
+// soon as a frame header declares a length that would pass the limit, before any of its
+// payload is buffered. Control frames are at most 125 bytes, and at most one pong is ever
+// pending: a ping flood cannot grow a queue.
+//
+// # Memory
+//
+// An idle Conn holds no read or write buffer: buffers come from process-wide pools
+// (classes from 1 KiB to 4 MiB) and are borrowed while a read or write is in progress.
+// What stays is the Conn itself, about 1 KiB. A goroutine blocked in ReadMessage holds
+// its 4 KiB read buffer while it waits. Payloads larger than 1 KiB are read straight into
+// the caller's buffer, and large server messages are written with writev from the
+// caller's buffer, so they are not copied. In steady state, with a reused dst, reading
+// and writing allocate nothing.
+package conn

@@ -1,0 +1,467 @@
+package conn
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"time"
+
+	"github.com/duplexws/duplex/frame"
+)
+
+// directMin is the payload size from which, with nothing buffered, payload is read
+// straight into the caller's buffer instead of through the read buffer.
+const directMin = 1024
+
+// growStep bounds how much ReadMessage grows dst ahead of the bytes actually received, so
+// a peer declaring a large frame and sending nothing cannot make it allocate the lot.
+const growStep = 256 << 10
+
+// ReadMessage reads the next data message, appending its payload to dst[:0], and returns
+// its type and the extended slice. Pings are answered, pongs and control frames handled,
+// on the way. With a dst of enough capacity it does not allocate.
+//
+// Errors: a *CloseError once the connection has ended (the same value on every later
+// call), ctx.Err() if ctx was cancelled, a timeout error if the read deadline passed,
+// ErrConcurrentRead if another read is in progress. A cancellation or timeout before any
+// byte of a new message was consumed leaves the connection usable; inside a message it
+// closes it. If a message from Reader was not read to the end, its rest is discarded.
+func (c *Conn) ReadMessage(ctx context.Context, dst []byte) (MessageType, []byte, error) {
+	dst = dst[:0]
+	if !c.reading.CompareAndSwap(false, true) {
+		return 0, dst, ErrConcurrentRead
+	}
+	defer c.reading.Store(false)
+	if err := c.loadErr(); err != nil {
+		return 0, dst, err
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, dst, err
+	}
+	stop := c.rd.arm(ctx)
+	t, dst, err := c.readMessage(dst)
+	if c.rd.disarm(stop) && err != nil && c.loadErr() == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		err = c.readAborted(err)
+	}
+	c.releaseReadBuf()
+	return t, dst, err
+}
+
+// readAborted decides what a read error means for the connection: a timeout or
+// cancellation inside a message closes it; otherwise the error is returned as is.
+func (c *Conn) readAborted(err error) error {
+	if ended := c.loadErr(); ended != nil {
+		return ended
+	}
+	if c.p.InMessage() || c.mr.inMessage {
+		c.closeTCP(&CloseError{Code: frame.CloseAbnormal, Reason: "read interrupted inside a message", Err: err})
+		c.mr.inMessage = false
+	}
+	return err
+}
+
+func (c *Conn) readMessage(dst []byte) (MessageType, []byte, error) {
+	if err := c.discardMessage(); err != nil {
+		return 0, dst, err
+	}
+	for {
+		if c.r == c.w {
+			if rem := c.p.PayloadRemaining(); rem >= directMin && !c.closing.Load() {
+				n := int(min(rem, growStep))
+				if cap(dst)-len(dst) < n {
+					dst = append(dst[:cap(dst)], make([]byte, n-(cap(dst)-len(dst)))...)[:len(dst)]
+				}
+				m, err := c.nc.Read(dst[len(dst) : len(dst)+n])
+				if m > 0 {
+					_, ev, perr := c.p.Parse(dst[len(dst) : len(dst)+m])
+					dst = dst[:len(dst)+m]
+					if perr != nil {
+						return 0, dst, c.failProtocol(perr)
+					}
+					if ev.Final {
+						return ev.Type, dst, nil
+					}
+					continue
+				}
+				if err != nil {
+					return 0, dst, c.readFailed(err)
+				}
+				continue
+			}
+		}
+		ev, err := c.next()
+		if err != nil {
+			return 0, dst, err
+		}
+		switch ev.Kind {
+		case EventData:
+			if c.closing.Load() {
+				continue // RFC 6455 §1.4: data after our close frame is discarded
+			}
+			dst = append(dst, ev.Payload...)
+			if ev.Final {
+				return ev.Type, dst, nil
+			}
+		default:
+			if err := c.control(&ev); err != nil {
+				return 0, dst, err
+			}
+		}
+	}
+}
+
+// next returns the next event, reading from the network as needed. Errors are terminal
+// (*CloseError) or timeouts.
+func (c *Conn) next() (Event, error) {
+	for {
+		if c.r < c.w {
+			n, ev, err := c.p.Parse(c.rbuf[c.r:c.w])
+			c.r += n
+			if err != nil {
+				return Event{}, c.failProtocol(err)
+			}
+			if ev.Kind != EventNone {
+				return ev, nil
+			}
+			if n > 0 && c.r < c.w {
+				continue
+			}
+		}
+		if err := c.fill(); err != nil {
+			return Event{}, c.readFailed(err)
+		}
+	}
+}
+
+// fill reads more bytes into the read buffer, borrowing it from the pool if needed.
+func (c *Conn) fill() error {
+	if c.rbufp == nil {
+		c.rbufp = getBuf(c.cfg.readBuf)
+		c.rbuf = (*c.rbufp)[:cap(*c.rbufp)]
+		c.r, c.w = 0, 0
+	}
+	if c.r == c.w {
+		c.r, c.w = 0, 0
+	} else if len(c.rbuf)-c.w < frame.MaxHeaderSize {
+		c.w = copy(c.rbuf, c.rbuf[c.r:c.w])
+		c.r = 0
+	}
+	n, err := c.nc.Read(c.rbuf[c.w:])
+	c.w += n
+	if n > 0 {
+		return nil
+	}
+	if err == nil {
+		err = io.ErrNoProgress
+	}
+	return err
+}
+
+// releaseReadBuf gives the read buffer back to the pool if it holds no unread bytes.
+func (c *Conn) releaseReadBuf() {
+	if c.rbufp != nil && c.r == c.w && len(c.mr.chunk) == 0 {
+		putBuf(c.rbufp)
+		c.rbufp, c.rbuf, c.r, c.w = nil, nil, 0, 0
+	}
+}
+
+func isTimeout(err error) bool {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return true
+	}
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// readFailed turns a network read error into what the read returns: timeouts as they
+// are (the caller decides), anything else ends the connection with 1006 (TCP closed
+// without a close frame, RFC 6455 §7.1.5).
+func (c *Conn) readFailed(err error) error {
+	if isTimeout(err) {
+		if ended := c.loadErr(); ended != nil && c.isTCPClosed() {
+			return ended
+		}
+		return err
+	}
+	c.closeTCP(&CloseError{Code: frame.CloseAbnormal, Err: err})
+	return c.loadErr()
+}
+
+func (c *Conn) isTCPClosed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.tcpClosed
+}
+
+// control handles a control event; it returns the connection's end for a close.
+func (c *Conn) control(ev *Event) error {
+	switch ev.Kind {
+	case EventPing:
+		if !c.closing.Load() {
+			c.queuePong(ev.Payload)
+		}
+		if c.cfg.onPing != nil {
+			c.cfg.onPing(ev.Payload)
+		}
+	case EventPong:
+		c.pongAwaited.Store(false)
+		if c.cfg.onPong != nil {
+			c.cfg.onPong(ev.Payload)
+		}
+	case EventClose:
+		return c.onPeerClose(ev)
+	}
+	return nil
+}
+
+// onPeerClose answers the peer's close frame and ends the connection. RFC 6455 §5.5.1:
+// the answer echoes the status code (an empty close is answered with an empty close);
+// §7.1.1: the server closes TCP at once, the client waits, up to CloseTimeout, for the
+// server to do so.
+func (c *Conn) onPeerClose(ev *Event) error {
+	c.peerClosed.Store(true)
+	ce := &CloseError{Code: ev.Code, Reason: ev.Reason, Remote: true}
+	c.setErr(ce)
+	c.sendCloseCode(ev.Code, "", ce)
+	if c.role == Client {
+		c.drainUntilEOF()
+	}
+	c.closeTCP(nil)
+	return c.loadErr()
+}
+
+// drainUntilEOF reads and drops bytes until the peer closes TCP or CloseTimeout passes.
+func (c *Conn) drainUntilEOF() {
+	c.rd.force(time.Now().Add(c.cfg.closeTimeout))
+	var b [512]byte
+	for {
+		if _, err := c.nc.Read(b[:]); err != nil {
+			return
+		}
+	}
+}
+
+// failProtocol fails the connection for a protocol violation (RFC 6455 §7.1.7): it sends
+// a close frame with the violation's code, once, waits (bounded) for the peer's close,
+// and closes TCP. It returns the *CloseError the connection ended with.
+func (c *Conn) failProtocol(err error) error {
+	var fe *frame.Error
+	if !errors.As(err, &fe) {
+		fe = &frame.Error{Code: frame.CloseProtocolError, Msg: err.Error()}
+	}
+	ce := &CloseError{Code: fe.Code, Reason: fe.Msg, Err: err}
+	c.setErr(ce)
+	c.sendCloseCode(fe.Code, fe.Msg, ce)
+	c.p.Skip()
+	c.awaitPeerClose()
+	c.closeTCP(nil)
+	return c.loadErr()
+}
+
+// awaitPeerClose reads, discarding data, until the peer's close frame, end of stream or
+// CloseTimeout, after a close frame was sent; then closes TCP. Called by the reader.
+func (c *Conn) awaitPeerClose() {
+	c.rd.force(time.Now().Add(c.cfg.closeTimeout))
+	for {
+		if c.isTCPClosed() {
+			return
+		}
+		ev, err := c.next()
+		if err != nil {
+			break
+		}
+		if ev.Kind == EventClose {
+			c.peerClosed.Store(true)
+			if c.role == Client {
+				c.drainUntilEOF()
+			}
+			break
+		}
+	}
+	c.closeTCP(nil)
+}
+
+// discardMessage skips the rest of a message a streaming Reader left unread.
+func (c *Conn) discardMessage() error {
+	c.mr.chunk = nil
+	if !c.mr.inMessage {
+		return nil
+	}
+	for c.p.InMessage() {
+		ev, err := c.next()
+		if err != nil {
+			return err
+		}
+		if ev.Kind != EventData {
+			if err := c.control(&ev); err != nil {
+				return err
+			}
+		}
+	}
+	c.mr.inMessage = false
+	return nil
+}
+
+// messageReader is the io.Reader Reader returns; each Conn has one, reused.
+type messageReader struct {
+	c         *Conn
+	ctx       context.Context
+	chunk     []byte // payload parsed but not yet returned (aliases the read buffer)
+	final     bool   // chunk ends the message
+	inMessage bool   // a message is being streamed
+}
+
+// Reader waits for the next data message and returns its type and a reader for its
+// payload, which streams the message without buffering it whole (the read limit still
+// applies, and text is validated as it arrives). The reader returns io.EOF at the end of
+// the message; it is valid until the next call to Reader or ReadMessage, which discard
+// whatever is left of it. ctx applies to every Read of the message. Errors are those of
+// ReadMessage.
+func (c *Conn) Reader(ctx context.Context) (MessageType, io.Reader, error) {
+	if !c.reading.CompareAndSwap(false, true) {
+		return 0, nil, ErrConcurrentRead
+	}
+	defer c.reading.Store(false)
+	if err := c.loadErr(); err != nil {
+		return 0, nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return 0, nil, err
+	}
+	stop := c.rd.arm(ctx)
+	t, err := c.startMessage()
+	if c.rd.disarm(stop) && err != nil && c.loadErr() == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		err = c.readAborted(err)
+		c.releaseReadBuf()
+		return 0, nil, err
+	}
+	c.mr.ctx = ctx
+	return t, &c.mr, nil
+}
+
+func (c *Conn) startMessage() (MessageType, error) {
+	if err := c.discardMessage(); err != nil {
+		return 0, err
+	}
+	for {
+		ev, err := c.next()
+		if err != nil {
+			return 0, err
+		}
+		if ev.Kind != EventData {
+			if err := c.control(&ev); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		if c.closing.Load() {
+			continue
+		}
+		c.mr.chunk, c.mr.final, c.mr.inMessage = ev.Payload, ev.Final, true
+		return ev.Type, nil
+	}
+}
+
+// Read reads payload of the current message.
+func (r *messageReader) Read(b []byte) (int, error) {
+	c := r.c
+	if !c.reading.CompareAndSwap(false, true) {
+		return 0, ErrConcurrentRead
+	}
+	defer c.reading.Store(false)
+	if !r.inMessage {
+		if err := c.loadErr(); err != nil {
+			return 0, err
+		}
+		return 0, io.EOF
+	}
+	if len(r.chunk) > 0 || r.final {
+		n := copy(b, r.chunk)
+		r.chunk = r.chunk[n:]
+		if len(r.chunk) == 0 && r.final {
+			r.inMessage = false
+			r.chunk = nil
+			c.releaseReadBuf()
+			if n == 0 {
+				return 0, io.EOF
+			}
+		}
+		return n, nil
+	}
+	if len(b) == 0 {
+		return 0, nil
+	}
+	if err := c.loadErr(); err != nil {
+		return 0, err
+	}
+	stop := c.rd.arm(r.ctx)
+	n, err := r.read(b)
+	if c.rd.disarm(stop) && err != nil && c.loadErr() == nil {
+		err = r.ctx.Err()
+	}
+	if err != nil && err != io.EOF {
+		err = c.readAborted(err)
+		r.inMessage = false
+		r.chunk = nil
+	}
+	c.releaseReadBuf()
+	return n, err
+}
+
+func (r *messageReader) read(b []byte) (int, error) {
+	c := r.c
+	for {
+		if c.r == c.w {
+			if rem := c.p.PayloadRemaining(); rem > 0 && len(b) >= directMin {
+				m, err := c.nc.Read(b[:min(int64(len(b)), rem)])
+				if m > 0 {
+					_, ev, perr := c.p.Parse(b[:m])
+					if perr != nil {
+						return 0, c.failProtocol(perr)
+					}
+					if ev.Final {
+						r.final = true
+					}
+					return m, nil
+				}
+				if err != nil {
+					return 0, c.readFailed(err)
+				}
+				continue
+			}
+		}
+		ev, err := c.next()
+		if err != nil {
+			return 0, err
+		}
+		if ev.Kind != EventData {
+			if err := c.control(&ev); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		n := copy(b, ev.Payload)
+		r.chunk = ev.Payload[n:]
+		r.final = ev.Final
+		if n == 0 && ev.Final && len(r.chunk) == 0 {
+			r.inMessage = false
+			r.chunk = nil
+			return 0, io.EOF
+		}
+		if len(r.chunk) == 0 && ev.Final {
+			r.inMessage = false
+			r.chunk = nil
+		}
+		if n > 0 {
+			return n, nil
+		}
+	}
+}

@@ -1,0 +1,348 @@
+package conn
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/duplexws/duplex/frame"
+)
+
+// Frame write flags.
+const (
+	fData    = 1 << iota // a data frame: refused after the close frame
+	fRelease             // release msgSem once the frame is queued
+	fNoWait              // do not wait for another goroutine's flush (keepalive)
+)
+
+// writevMin is the payload size from which a server sends header and payload with one
+// writev instead of copying the payload next to the header.
+const writevMin = 8 << 10
+
+// WriteMessage sends p as one message of type t, in one frame. It reaches the socket in
+// one write system call (header and payload in one buffer, or one writev); messages
+// queued by other goroutines while a write is in progress go out together in the next.
+// Text is not validated: the caller sends UTF-8.
+//
+// If ctx is cancelled before the message is queued, WriteMessage returns ctx.Err() and
+// nothing is sent; once it is queued, cancellation interrupts the socket write and closes
+// the connection.
+func (c *Conn) WriteMessage(ctx context.Context, t MessageType, p []byte) error {
+	if t != Text && t != Binary {
+		return ErrMessageType
+	}
+	if err := c.acquireMsg(ctx); err != nil {
+		return err
+	}
+	stop := c.wd.arm(ctx)
+	err := c.writeFrame(frame.Opcode(t), true, 0, p, fData|fRelease)
+	if c.wd.disarm(stop) && err != nil {
+		err = ctx.Err()
+	}
+	return err
+}
+
+// Ping sends a ping with payload p (at most 125 bytes). It may go out between the
+// fragments of a streaming message. The pong arrives through a reader (see Options.OnPong).
+func (c *Conn) Ping(ctx context.Context, p []byte) error {
+	if len(p) > frame.MaxControlPayload {
+		return ErrControlTooLong
+	}
+	stop := c.wd.arm(ctx)
+	err := c.writeFrame(frame.OpPing, true, 0, p, 0)
+	if c.wd.disarm(stop) && err != nil {
+		err = ctx.Err()
+	}
+	return err
+}
+
+// acquireMsg takes the right to queue a data message, waiting for a streaming Writer
+// to finish.
+func (c *Conn) acquireMsg(ctx context.Context) error {
+	select {
+	case c.msgSem <- struct{}{}:
+		return nil
+	default:
+	}
+	select {
+	case c.msgSem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-c.done:
+		return ErrClosed
+	}
+}
+
+// writeFrame queues one frame and returns once it has been written to the socket (by
+// this goroutine or by the one flushing), or at once with fNoWait if another goroutine
+// is flushing.
+func (c *Conn) writeFrame(op frame.Opcode, fin bool, rsv byte, payload []byte, flags int) error {
+	c.wmu.Lock()
+	if c.werr != nil || (c.closeSent && op != frame.OpClose) {
+		// RFC 6455 §5.5.1: no data frames after the close frame.
+		err := c.werr
+		if err == nil {
+			err = ErrClosed
+		}
+		c.wmu.Unlock()
+		if flags&fRelease != 0 {
+			<-c.msgSem
+		}
+		return err
+	}
+	if c.role == Server && !c.flushing && c.pending == nil && !c.pongPending &&
+		len(payload) >= writevMin {
+		// Large server message, nothing queued: header and caller's payload in one
+		// writev, no copy. Frames queued meanwhile follow in flushLocked.
+		c.flushing = true
+		c.wmu.Unlock()
+		if flags&fRelease != 0 {
+			<-c.msgSem
+		}
+		h := frame.Header{Fin: fin, Rsv: rsv, Opcode: op, Length: int64(len(payload))}
+		c.iov[0] = h.Append(c.hdr[:0])
+		c.iov[1] = payload
+		c.bufs = c.iov[:]
+		_, err := c.bufs.WriteTo(c.nc)
+		c.iov[1] = nil
+		c.wmu.Lock()
+		if err != nil && c.werr == nil {
+			c.werr = fmt.Errorf("conn: write: %w", err)
+		}
+		return c.flushLocked()
+	}
+	c.appendLocked(op, fin, rsv, payload)
+	if flags&fRelease != 0 {
+		<-c.msgSem
+	}
+	return c.flushOrWait(c.wseq, flags&fNoWait != 0)
+}
+
+// appendLocked encodes a frame at the end of the pending buffer.
+func (c *Conn) appendLocked(op frame.Opcode, fin bool, rsv byte, payload []byte) {
+	need := frame.MaxHeaderSize + len(payload)
+	if c.pending == nil {
+		c.pending = getBuf(max(need, c.cfg.writeBuf))
+	} else if b := *c.pending; cap(b)-len(b) < need {
+		nb := getBuf(len(b) + need)
+		*nb = append(*nb, b...)
+		putBuf(c.pending)
+		c.pending = nb
+	}
+	before := len(*c.pending)
+	*c.pending = appendFrame(*c.pending, c.role, op, fin, rsv, payload)
+	c.wseq += uint64(len(*c.pending) - before)
+}
+
+// flushOrWait, called with wmu held, writes the pending frames or, if another goroutine
+// is doing that, waits until the bytes up to seq are written. It releases wmu.
+func (c *Conn) flushOrWait(seq uint64, noWait bool) error {
+	if c.flushing {
+		if noWait {
+			c.wmu.Unlock()
+			return nil
+		}
+		for c.wdone < seq && c.werr == nil {
+			c.wcond.Wait()
+		}
+		var err error
+		if c.wdone < seq {
+			err = c.werr
+		}
+		c.wmu.Unlock()
+		return err
+	}
+	c.flushing = true
+	return c.flushLocked()
+}
+
+// flushLocked, called with wmu held and flushing set, writes pending frames until none
+// are left, then clears flushing, wakes waiters and releases wmu. Frames queued while it
+// writes go out together in its next write: that is how concurrent writers share system
+// calls.
+func (c *Conn) flushLocked() error {
+	for c.werr == nil {
+		if c.pongPending {
+			c.pongPending = false
+			c.appendLocked(frame.OpPong, true, 0, c.pong[:c.pongN])
+		}
+		if c.pending == nil {
+			break
+		}
+		bp := c.pending
+		c.pending = nil
+		c.wmu.Unlock()
+		_, err := c.nc.Write(*bp)
+		c.wmu.Lock()
+		c.wdone += uint64(len(*bp))
+		putBuf(bp)
+		if err != nil && c.werr == nil {
+			c.werr = fmt.Errorf("conn: write: %w", err)
+		}
+	}
+	if c.pending != nil {
+		putBuf(c.pending)
+		c.pending = nil
+	}
+	c.flushing = false
+	c.wcond.Broadcast()
+	err := c.werr
+	c.wmu.Unlock()
+	if err != nil && err != ErrClosed {
+		// A partly written frame cannot be taken back: the connection is done.
+		c.closeTCP(&CloseError{Code: frame.CloseAbnormal, Err: err})
+	}
+	return err
+}
+
+// queuePong records the pong answering a ping (RFC 6455 §5.5.2) and sends it unless a
+// flush in progress will. A newer ping replaces a pong not yet sent (§5.5.3), so a ping
+// flood queues at most one pong.
+func (c *Conn) queuePong(payload []byte) {
+	c.wmu.Lock()
+	if c.werr != nil || c.closeSent {
+		c.wmu.Unlock()
+		return
+	}
+	c.pongN = copy(c.pong[:], payload)
+	c.pongPending = true
+	if c.flushing {
+		c.wmu.Unlock()
+		return
+	}
+	c.flushing = true
+	_ = c.flushLocked()
+}
+
+// sendClose queues the close frame, once, recording ce as how the connection ended, and
+// waits for it to be written. It returns ErrClosed if a close frame was already sent.
+func (c *Conn) sendClose(payload []byte, ce *CloseError) error {
+	c.wmu.Lock()
+	if c.closeSent || c.werr != nil {
+		c.wmu.Unlock()
+		return ErrClosed
+	}
+	c.closeSent = true
+	c.closing.Store(true)
+	c.setErr(ce)
+	c.appendLocked(frame.OpClose, true, 0, payload)
+	return c.flushOrWait(c.wseq, false)
+}
+
+// sendCloseCode sends a close frame with code (none for CloseNoStatus) and reason cut to
+// what fits, bounding the write by CloseTimeout.
+func (c *Conn) sendCloseCode(code frame.CloseCode, reason string, ce *CloseError) {
+	var pb [frame.MaxControlPayload]byte
+	if len(reason) > frame.MaxCloseReason {
+		reason = reason[:frame.MaxCloseReason]
+	}
+	payload, err := frame.AppendClose(pb[:0], code, reason)
+	if err != nil {
+		payload, _ = frame.AppendClose(pb[:0], code, "")
+	}
+	c.wd.force(time.Now().Add(c.cfg.closeTimeout))
+	_ = c.sendClose(payload, ce)
+}
+
+// messageWriter is the io.WriteCloser Writer returns; each Conn has one, reused, since
+// only one streaming message can be in progress.
+type messageWriter struct {
+	c      *Conn
+	ctx    context.Context
+	op     frame.Opcode
+	bp     *[]byte
+	closed bool
+	err    error
+}
+
+// Writer starts a message of type t and returns a writer for its payload. Each
+// FragmentSize bytes written go out as one frame; Close sends the final frame (RFC 6455
+// §5.4). Until Close, other data messages wait (control frames do not). ctx applies to
+// every write of the message. The writer must not be used after Close.
+func (c *Conn) Writer(ctx context.Context, t MessageType) (io.WriteCloser, error) {
+	if t != Text && t != Binary {
+		return nil, ErrMessageType
+	}
+	if err := c.acquireMsg(ctx); err != nil {
+		return nil, err
+	}
+	w := &c.mw
+	*w = messageWriter{c: c, ctx: ctx, op: frame.Opcode(t)}
+	return w, nil
+}
+
+// Write appends p to the message, sending full fragments.
+func (w *messageWriter) Write(p []byte) (int, error) {
+	if w.closed {
+		return 0, ErrWriterClosed
+	}
+	if w.err != nil {
+		return 0, w.err
+	}
+	frag := w.c.cfg.fragment
+	n := 0
+	for len(p) > 0 {
+		if w.bp == nil && len(p) > frag {
+			// A whole fragment straight from p, no copy. (Strictly greater: the last
+			// bytes stay buffered so Close has a payload for the final frame.)
+			if err := w.frame(false, p[:frag]); err != nil {
+				return n, err
+			}
+			n += frag
+			p = p[frag:]
+			continue
+		}
+		if w.bp == nil {
+			w.bp = getBuf(frag)
+		}
+		b := *w.bp
+		if len(b) == frag {
+			if err := w.frame(false, b); err != nil {
+				return n, err
+			}
+			b = b[:0]
+		}
+		k := copy(b[len(b):frag], p)
+		*w.bp = b[:len(b)+k]
+		n += k
+		p = p[k:]
+	}
+	return n, nil
+}
+
+func (w *messageWriter) frame(fin bool, p []byte) error {
+	stop := w.c.wd.arm(w.ctx)
+	err := w.c.writeFrame(w.op, fin, 0, p, fData)
+	if w.c.wd.disarm(stop) && err != nil {
+		err = w.ctx.Err()
+	}
+	w.op = frame.OpContinuation
+	if err != nil {
+		w.err = err
+	}
+	return err
+}
+
+// Close sends the final fragment and lets other messages go.
+func (w *messageWriter) Close() error {
+	if w.closed {
+		return ErrWriterClosed
+	}
+	w.closed = true
+	var p []byte
+	if w.bp != nil {
+		p = *w.bp
+	}
+	err := w.err
+	if err == nil {
+		err = w.frame(true, p)
+	}
+	if w.bp != nil {
+		putBuf(w.bp)
+		w.bp = nil
+	}
+	<-w.c.msgSem
+	return err
+}
