@@ -48,10 +48,10 @@ type Conn struct {
 	mw          messageWriter
 	wd          deadline
 
-	closing      atomic.Bool // close frame sent: received data is discarded
-	peerClosed   atomic.Bool // the peer's close frame was received
-	pongAwaited  atomic.Bool // keepalive: ping sent, no pong yet
-	keepalive    *time.Timer
+	closing       atomic.Bool // close frame sent: received data is discarded
+	peerClosed    atomic.Bool // the peer's close frame was received
+	pongAwaited   atomic.Bool // keepalive: ping sent, no pong yet
+	keepalive     *time.Timer
 	keepalivePing bool
 
 	// Lifecycle.
