@@ -46,6 +46,10 @@ type Conn struct {
 	endOnce  sync.Once
 	err      error // why the connection ended; set before done is closed
 
+	hookMu   sync.Mutex
+	hooks    map[*endHook]struct{} // run by terminate, before done is closed
+	hooksRan bool
+
 	msgsIn, bytesIn, msgsOut, bytesOut atomic.Uint64
 	opened                             time.Time
 }
@@ -111,10 +115,45 @@ func (c *Conn) terminate(err error) {
 		}
 		c.cancel()
 		c.cfg.reg.remove(c)
+		c.runEndHooks()
 		close(c.done)
 		c.cfg.log.Debug("websocket closed", "remote", c.RemoteAddr(), "code", int(CloseStatus(err)),
 			"duration", time.Since(c.opened), "err", err)
 	})
+}
+
+type endHook struct{ f func() }
+
+// onEnd registers f to run when the connection ends, before Done is closed; it returns a
+// function that unregisters it. It reports false (and registers nothing) if the connection
+// has already ended.
+func (c *Conn) onEnd(f func()) (remove func(), ok bool) {
+	h := &endHook{f: f}
+	c.hookMu.Lock()
+	defer c.hookMu.Unlock()
+	if c.hooksRan {
+		return nil, false
+	}
+	if c.hooks == nil {
+		c.hooks = make(map[*endHook]struct{})
+	}
+	c.hooks[h] = struct{}{}
+	return func() {
+		c.hookMu.Lock()
+		delete(c.hooks, h)
+		c.hookMu.Unlock()
+	}, true
+}
+
+func (c *Conn) runEndHooks() {
+	c.hookMu.Lock()
+	c.hooksRan = true
+	hooks := c.hooks
+	c.hooks = nil
+	c.hookMu.Unlock()
+	for h := range hooks {
+		h.f()
+	}
 }
 
 func (c *Conn) stopReading() { c.stopOnce.Do(func() { close(c.stopRead) }) }

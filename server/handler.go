@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"runtime/debug"
+
+	"github.com/duplexws/duplex/handshake"
 )
 
 // Handler is a WebSocket endpoint written as callbacks, in the style of Tornado's
@@ -48,6 +50,7 @@ func Handle(h Handler, opts *Options) http.Handler {
 	u := newUpgrader(opts)
 	if oc, ok := h.(OriginChecker); ok {
 		u.checkOrigin = oc.CheckOrigin
+		u.hs.Origin = handshake.OriginPolicy{AllowAll: true} // the method decides
 	}
 	if ss, ok := h.(SubprotocolSelector); ok {
 		u.selectSub = ss.SelectSubprotocol

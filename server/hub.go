@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
 	"iter"
 	"sync"
@@ -29,7 +28,7 @@ const (
 // waiting for any socket: each member's writer goroutine writes at its own pace, bounded by
 // its Options.MaxBuffered and WriteTimeout (see SlowPolicy).
 //
-// A connection leaves every room of a Hub when it ends. The zero value is ready to use; all
+// A connection leaves every room of a Hub when it ends, before its Done channel is closed. The zero value is ready to use; all
 // methods are safe for concurrent use.
 type Hub struct {
 	// Slow is the policy for members whose send buffer is full.
@@ -43,25 +42,25 @@ type Hub struct {
 
 type membership struct {
 	rooms map[string]struct{}
-	stop  func() bool // cancels the leave-on-end hook
+	stop  func() // unregisters the leave-on-end hook
 }
 
 // Join adds c to room. Joining a room twice is the same as once.
 func (h *Hub) Join(room string, c *Conn) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if c.Err() != nil {
-		return // already ended: it would never leave
-	}
 	if h.rooms == nil {
 		h.rooms = make(map[string]map[*Conn]struct{})
 		h.members = make(map[*Conn]*membership)
 	}
 	m := h.members[c]
 	if m == nil {
-		m = &membership{rooms: make(map[string]struct{})}
+		stop, ok := c.onEnd(func() { h.LeaveAll(c) })
+		if !ok {
+			return // already ended: it would never leave
+		}
+		m = &membership{rooms: make(map[string]struct{}), stop: stop}
 		h.members[c] = m
-		m.stop = context.AfterFunc(c.Context(), func() { h.LeaveAll(c) })
 	}
 	m.rooms[room] = struct{}{}
 	set := h.rooms[room]

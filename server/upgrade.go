@@ -96,6 +96,7 @@ func Upgrade(w http.ResponseWriter, r *http.Request, opts *Options) (*Conn, erro
 // upgrader is the validated configuration of one entry point.
 type upgrader struct {
 	cfg         *config
+	hs          handshake.Config
 	connOpts    *conn.Options
 	checkOrigin func(*http.Request) bool
 	selectSub   func(offered []string) string
@@ -104,6 +105,10 @@ type upgrader struct {
 func newUpgrader(opts *Options) *upgrader {
 	cfg := newConfig(opts)
 	u := &upgrader{cfg: cfg, checkOrigin: cfg.CheckOrigin}
+	u.hs.Origin = cfg.Origin
+	if cfg.CheckOrigin != nil {
+		u.hs.Origin = handshake.OriginPolicy{AllowAll: true} // the function decides
+	}
 	u.connOpts = &conn.Options{
 		ReadLimit:       cfg.ReadLimit,
 		ReadBufferSize:  cfg.ReadBufferSize,
@@ -115,35 +120,31 @@ func newUpgrader(opts *Options) *upgrader {
 	return u
 }
 
-func (u *upgrader) refuse(w http.ResponseWriter, r *http.Request, status int, reason error) {
-	u.cfg.log.Warn("websocket upgrade refused", "remote", r.RemoteAddr, "path", r.URL.Path,
-		"status", status, "reason", reason.Error())
-	w.Header().Set("Retry-After", "1")
-	http.Error(w, http.StatusText(status), status)
-}
-
 func (u *upgrader) upgrade(w http.ResponseWriter, r *http.Request, direct bool) (*Conn, error) {
 	cfg := u.cfg
-	key, err := handshake.CheckRequest(r)
-	if err == nil {
-		err = u.origin(r)
+	req, err := handshake.CheckRequest(r, &u.hs)
+	if err == nil && u.checkOrigin != nil && !u.checkOrigin(r) {
+		err = &handshake.Error{Status: http.StatusForbidden, Reason: "origin not allowed", Err: handshake.ErrOrigin}
 	}
 	if err != nil {
 		var he *handshake.Error
 		if errors.As(err, &he) {
-			he.WriteTo(w)
+			he.Respond(w)
 		} else {
 			http.Error(w, http.StatusText(http.StatusBadRequest), http.StatusBadRequest)
 		}
 		cfg.reg.refused.Add(1)
-		cfg.log.Debug("websocket handshake refused", "remote", r.RemoteAddr, "err", err)
+		cfg.log.Debug("websocket handshake refused", "remote", r.RemoteAddr, "path", r.URL.Path, "err", err)
 		return nil, err
 	}
 	if err := cfg.reg.reserve(cfg.MaxConnections); err != nil {
-		u.refuse(w, r, http.StatusServiceUnavailable, err)
+		cfg.log.Warn("websocket upgrade refused", "remote", r.RemoteAddr, "path", r.URL.Path,
+			"status", http.StatusServiceUnavailable, "reason", err.Error())
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "503 Service Unavailable: "+err.Error(), http.StatusServiceUnavailable)
 		return nil, err
 	}
-	sub := u.subprotocol(r)
+	resp := handshake.Response{Protocol: u.subprotocol(&req)}
 
 	nc, brw, err := http.NewResponseController(w).Hijack()
 	if err != nil {
@@ -157,9 +158,7 @@ func (u *upgrader) upgrade(w http.ResponseWriter, r *http.Request, direct bool) 
 	// bound the 101 response by HandshakeTimeout.
 	_ = nc.SetDeadline(time.Time{})
 	_ = nc.SetWriteDeadline(time.Now().Add(cfg.HandshakeTimeout))
-	var buf [256]byte
-	resp := handshake.AppendResponse(buf[:0], key, sub, nil)
-	if _, err := nc.Write(resp); err != nil {
+	if err := handshake.WriteResponse(nc, req.Key, &resp); err != nil {
 		_ = nc.Close()
 		cfg.reg.unreserve()
 		cfg.log.Debug("websocket upgrade: writing the response failed", "remote", r.RemoteAddr, "err", err)
@@ -168,45 +167,32 @@ func (u *upgrader) upgrade(w http.ResponseWriter, r *http.Request, direct bool) 
 	_ = nc.SetWriteDeadline(time.Time{})
 
 	// Bytes the client sent after the request (a first frame) are in brw.Reader: conn
-	// must read them first. Otherwise drop net/http's buffer and let conn use its pool.
+	// copies them out. Otherwise net/http's buffer is not passed on and can be collected.
 	var br *bufio.Reader
 	if brw != nil && brw.Reader.Buffered() > 0 {
 		br = brw.Reader
 	}
 	ws := conn.New(nc, br, conn.Server, u.connOpts)
-	c := newConn(ws, cfg, r, sub, nil, direct)
+	c := newConn(ws, cfg, r, resp.Protocol, resp.Extensions, direct)
 	cfg.reg.add(c)
-	cfg.log.Debug("websocket open", "remote", r.RemoteAddr, "path", r.URL.Path, "subprotocol", sub)
+	cfg.log.Debug("websocket open", "remote", r.RemoteAddr, "path", r.URL.Path, "subprotocol", resp.Protocol)
 	return c, nil
-}
-
-// origin applies the origin policy: a Handler's CheckOrigin, else Options.CheckOrigin, else
-// Options.Origin.
-func (u *upgrader) origin(r *http.Request) error {
-	if u.checkOrigin != nil {
-		if !u.checkOrigin(r) {
-			return handshake.ErrOrigin // 403
-		}
-		return nil
-	}
-	return u.cfg.Origin.Check(r)
 }
 
 // subprotocol picks the subprotocol: the Handler's choice (only if offered), else the first
 // of Options.Subprotocols the client offers.
-func (u *upgrader) subprotocol(r *http.Request) string {
-	offered := handshake.Subprotocols(r)
-	if len(offered) == 0 {
+func (u *upgrader) subprotocol(req *handshake.Request) string {
+	if len(req.Protocols) == 0 {
 		return ""
 	}
 	if u.selectSub != nil {
-		s := u.selectSub(offered)
-		for _, o := range offered {
+		s := u.selectSub(req.Protocols)
+		for _, o := range req.Protocols {
 			if o == s {
 				return s
 			}
 		}
 		return "" // RFC 6455 §4.2.2: never answer with a protocol the client did not offer
 	}
-	return handshake.SelectSubprotocol(offered, u.cfg.Subprotocols)
+	return req.SelectProtocol(u.cfg.Subprotocols)
 }
