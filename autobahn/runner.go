@@ -1,0 +1,84 @@
+package autobahn
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Report is the outcome of a run: one Result per case, in the order run, for one agent.
+type Report struct {
+	// Agent is the name of the implementation tested.
+	Agent string
+	// ServerMode is true when the harness was the server (it tested a client); reports
+	// then go under clients/, else under servers/, as the suite lays them out.
+	ServerMode bool
+	Results    []*Result
+}
+
+// Failed returns the results that count as failures (see Result.Failed).
+func (r *Report) Failed() []*Result {
+	var out []*Result
+	for _, res := range r.Results {
+		if res.Failed() {
+			out = append(out, res)
+		}
+	}
+	return out
+}
+
+// RunClient runs cases against the WebSocket server at url, one connection per case and
+// one case at a time, as the suite's fuzzing client does. It returns an error only when
+// it cannot run at all; a case whose connection fails is a FAILED result. ctx cancels the
+// run between cases.
+func RunClient(ctx context.Context, url string, cases []*Case, opts *Options) (*Report, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	rep := &Report{Agent: opts.agent()}
+	for _, c := range cases {
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
+		res := runClientCase(ctx, url, c, opts)
+		rep.Results = append(rep.Results, res)
+		if opts.OnResult != nil {
+			opts.OnResult(res)
+		}
+	}
+	return rep, nil
+}
+
+func runClientCase(ctx context.Context, url string, c *Case, opts *Options) *Result {
+	started := time.Now()
+	d, err := dial(ctx, url, c.offer, 10*opts.timeout())
+	if err != nil {
+		return connectFailed(c, opts.agent(), started, false, err)
+	}
+	if c.offer != "" && d.header.Get("Sec-WebSocket-Extensions") == "" {
+		_ = d.conn.Close()
+		return unimplemented(c, opts.agent(), started, false, "the peer did not accept "+c.offer)
+	}
+	s := newSession(c, opts, d.conn, d.br, false)
+	s.run()
+	return s.toResult(opts.agent(), started, d.request, d.response)
+}
+
+func connectFailed(c *Case, agent string, started time.Time, isServer bool, err error) *Result {
+	return &Result{
+		Agent: agent, ID: c.ID, Description: c.Description, Expectation: c.Expectation,
+		Behavior: Failed, BehaviorClose: Failed,
+		Result:      fmt.Sprintf("WebSocket connection could not be opened: %v", err),
+		ResultClose: "no connection",
+		Started:     started.UTC(), Duration: time.Since(started).Milliseconds(), IsServer: isServer,
+	}
+}
+
+func unimplemented(c *Case, agent string, started time.Time, isServer bool, why string) *Result {
+	return &Result{
+		Agent: agent, ID: c.ID, Description: c.Description, Expectation: c.Expectation,
+		Behavior: Unimplemented, BehaviorClose: Unimplemented,
+		Result: why, ResultClose: why,
+		Started: started.UTC(), Duration: time.Since(started).Milliseconds(), IsServer: isServer,
+	}
+}
