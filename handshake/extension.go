@@ -51,72 +51,81 @@ func ParseExtensions(values []string) ([]Extension, error) {
 	var exts []Extension
 	count := 0
 	for _, v := range values {
-		p := extParser{s: v}
-		for {
-			p.skipOWS()
-			if p.eof() {
-				break
-			}
-			if p.peek() == ',' { // empty list element, RFC 7230 §7
-				p.i++
-				continue
-			}
-			name, ok := p.token()
-			if !ok {
-				return nil, p.fail("expected extension token")
-			}
-			ext := Extension{Name: lower(name)}
-			count++
-			for {
-				p.skipOWS()
-				if p.eof() || p.peek() == ',' {
-					break
-				}
-				if p.peek() != ';' {
-					return nil, p.fail("expected ';' or ','")
-				}
-				p.i++
-				p.skipOWS()
-				pname, ok := p.token()
-				if !ok {
-					return nil, p.fail("expected parameter token")
-				}
-				prm := Param{Name: lower(pname)}
-				p.skipOWS()
-				if !p.eof() && p.peek() == '=' {
-					p.i++
-					p.skipOWS()
-					if p.eof() {
-						return nil, p.fail("missing parameter value")
-					}
-					var val string
-					if p.peek() == '"' {
-						val, ok = p.quoted()
-						if !ok {
-							return nil, p.fail("bad quoted-string")
-						}
-						// RFC 6455 §9.1: the unescaped quoted value MUST be a token.
-						if !isToken(val) {
-							return nil, p.fail("quoted value is not a token")
-						}
-					} else {
-						val, ok = p.token()
-						if !ok {
-							return nil, p.fail("expected parameter value")
-						}
-					}
-					prm.Value, prm.HasValue = val, true
-				}
-				ext.Params = append(ext.Params, prm)
-				count++
-			}
-			if count > maxExtensionElements {
-				return nil, p.fail("too many extensions or parameters")
-			}
-			exts = append(exts, ext)
+		var err error
+		if exts, err = appendParsedExtensions(exts, v, &count); err != nil {
+			return nil, err
 		}
 	}
 	return exts, nil
+}
+
+// appendParsedExtensions parses one field value onto exts; count carries the number of
+// extensions and parameters seen so far, for the bound.
+func appendParsedExtensions(exts []Extension, v string, count *int) ([]Extension, error) {
+	p := extParser{s: v}
+	for {
+		p.skipOWS()
+		if p.eof() {
+			return exts, nil
+		}
+		if p.peek() == ',' { // empty list element, RFC 7230 §7
+			p.i++
+			continue
+		}
+		name, ok := p.token()
+		if !ok {
+			return nil, p.fail("expected extension token")
+		}
+		ext := Extension{Name: lower(name)}
+		*count++
+		for {
+			p.skipOWS()
+			if p.eof() || p.peek() == ',' {
+				break
+			}
+			if p.peek() != ';' {
+				return nil, p.fail("expected ';' or ','")
+			}
+			p.i++
+			p.skipOWS()
+			pname, ok := p.token()
+			if !ok {
+				return nil, p.fail("expected parameter token")
+			}
+			prm := Param{Name: lower(pname)}
+			p.skipOWS()
+			if !p.eof() && p.peek() == '=' {
+				p.i++
+				p.skipOWS()
+				if p.eof() {
+					return nil, p.fail("missing parameter value")
+				}
+				var val string
+				if p.peek() == '"' {
+					val, ok = p.quoted()
+					if !ok {
+						return nil, p.fail("bad quoted-string")
+					}
+					// RFC 6455 §9.1: the unescaped quoted value MUST be a token.
+					if !isToken(val) {
+						return nil, p.fail("quoted value is not a token")
+					}
+				} else {
+					val, ok = p.token()
+					if !ok {
+						return nil, p.fail("expected parameter value")
+					}
+				}
+				prm.Value, prm.HasValue = val, true
+			}
+			ext.Params = append(ext.Params, prm)
+			*count++
+		}
+		if *count > maxExtensionElements {
+			return nil, p.fail("too many extensions or parameters")
+		}
+		exts = append(exts, ext)
+	}
 }
 
 // AppendExtensions appends exts to dst in the Sec-WebSocket-Extensions syntax:

@@ -145,9 +145,8 @@ func ReadRequest(br *bufio.Reader, cfg *Config) (Request, error) {
 	f.host = host.of(s)
 	f.key = key.of(s)
 	f.origin = origin.of(s)
-	var protoArr, extArr [4]string
-	f.protocols = protoSpans.strings(s, protoArr[:0])
-	f.extensions = extSpans.strings(s, extArr[:0])
+	protoSpans.each(s, f.protocols.add)
+	extSpans.each(s, f.extensions.add)
 	return f.validate(cfg)
 }
 
@@ -172,15 +171,14 @@ func (ss *spans) add(sp span) {
 	ss.n++
 }
 
-func (ss *spans) strings(s string, dst []string) []string {
+func (ss *spans) each(s string, fn func(string)) {
 	for i := 0; i < ss.n; i++ {
 		if i < len(ss.first) {
-			dst = append(dst, ss.first[i].of(s))
+			fn(ss.first[i].of(s))
 		} else {
-			dst = append(dst, ss.more[i-len(ss.first)].of(s))
+			fn(ss.more[i-len(ss.first)].of(s))
 		}
 	}
-	return dst
 }
 
 type rawParser struct {

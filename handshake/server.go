@@ -89,8 +89,8 @@ func CheckRequest(r *http.Request, cfg *Config) (Request, error) {
 		host:       r.Host,
 		upgrade:    anyHasToken(r.Header["Upgrade"], "websocket"),
 		connection: anyHasToken(r.Header["Connection"], "upgrade"),
-		protocols:  r.Header["Sec-Websocket-Protocol"],
-		extensions: r.Header["Sec-Websocket-Extensions"],
+		protocols:  values{list: r.Header["Sec-Websocket-Protocol"]},
+		extensions: values{list: r.Header["Sec-Websocket-Extensions"]},
 		body:       r.ContentLength != 0 || len(r.TransferEncoding) > 0,
 	}
 	if r.Host != "" {
@@ -125,9 +125,9 @@ type fields struct {
 	keys         int
 	origin       string
 	origins      int
-	protocols    []string // Sec-WebSocket-Protocol field values
-	extensions   []string // Sec-WebSocket-Extensions field values
-	body         bool     // Content-Length > 0 or Transfer-Encoding present
+	protocols    values // Sec-WebSocket-Protocol field values
+	extensions   values // Sec-WebSocket-Extensions field values
+	body         bool   // Content-Length > 0 or Transfer-Encoding present
 }
 
 // validate applies RFC 6455 §4.2.1 in an order that gives each client the most useful
@@ -177,16 +177,24 @@ func (f *fields) validate(cfg *Config) (Request, error) {
 	if f.body {
 		return Request{}, newError(http.StatusBadRequest, ErrBody, "upgrade request must not have a body")
 	}
-	protos, err := parseProtocols(f.protocols)
-	if err != nil {
-		return Request{}, newError(http.StatusBadRequest, ErrProtocolSyntax,
-			"Sec-WebSocket-Protocol must be a list of tokens")
+	var protos []string
+	for i := range f.protocols.len() {
+		var err error
+		if protos, err = appendProtocols(protos, f.protocols.at(i)); err != nil {
+			return Request{}, newError(http.StatusBadRequest, ErrProtocolSyntax,
+				"Sec-WebSocket-Protocol must be a list of tokens")
+		}
 	}
-	exts, err := ParseExtensions(f.extensions)
-	if err != nil {
-		return Request{}, newError(http.StatusBadRequest, ErrExtensionSyntax,
-			"malformed Sec-WebSocket-Extensions")
+	var exts []Extension
+	count := 0
+	for i := range f.extensions.len() {
+		var err error
+		if exts, err = appendParsedExtensions(exts, f.extensions.at(i), &count); err != nil {
+			return Request{}, newError(http.StatusBadRequest, ErrExtensionSyntax,
+				"malformed Sec-WebSocket-Extensions")
+		}
 	}
+	var err error
 	origin := trimOWS(f.origin)
 	// RFC 6455 §4.2.2 item 4, §10.2: a server MAY refuse an Origin; 403 is the answer.
 	if cfg != nil {
@@ -207,32 +215,61 @@ func (f *fields) validate(cfg *Config) (Request, error) {
 	}, nil
 }
 
-// parseProtocols splits Sec-WebSocket-Protocol values into their elements, which must be
-// tokens (RFC 6455 §4.1 item 10, §11.3.4). Empty list elements are ignored (RFC 7230 §7).
-// The returned strings are substrings of values.
-func parseProtocols(values []string) ([]string, error) {
-	var out []string
-	for _, v := range values {
-		for len(v) > 0 {
-			i := 0
-			for i < len(v) && v[i] != ',' {
-				i++
-			}
-			elem := trimOWS(v[:i])
-			if elem != "" {
-				if !isToken(elem) {
-					return nil, ErrProtocolSyntax
-				}
-				if len(out) >= maxExtensionElements {
-					return nil, ErrProtocolSyntax
-				}
-				out = append(out, elem)
-			}
-			if i == len(v) {
-				break
-			}
-			v = v[i+1:]
+// values are the field values of a repeated header: the net/http path's slice, or the raw
+// path's first few values held inline so that gathering them does not allocate.
+type values struct {
+	list  []string
+	n     int
+	first [4]string
+}
+
+func (v *values) len() int {
+	if v.list != nil {
+		return len(v.list)
+	}
+	return v.n
+}
+
+func (v *values) at(i int) string {
+	if v.list != nil {
+		return v.list[i]
+	}
+	return v.first[i]
+}
+
+// add appends a value on the raw path; past the inline capacity it moves to list.
+func (v *values) add(s string) {
+	if v.list == nil && v.n < len(v.first) {
+		v.first[v.n] = s
+		v.n++
+		return
+	}
+	if v.list == nil {
+		v.list = append(make([]string, 0, 2*len(v.first)), v.first[:v.n]...)
+	}
+	v.list = append(v.list, s)
+}
+
+// appendProtocols splits one Sec-WebSocket-Protocol value into its elements, which must be
+// tokens (RFC 6455 §4.1 item 10, §11.3.4), and appends them to out. Empty list elements
+// are ignored (RFC 7230 §7). The appended strings are substrings of v.
+func appendProtocols(out []string, v string) ([]string, error) {
+	for len(v) > 0 {
+		i := 0
+		for i < len(v) && v[i] != ',' {
+			i++
 		}
+		elem := trimOWS(v[:i])
+		if elem != "" {
+			if !isToken(elem) || len(out) >= maxExtensionElements {
+				return nil, ErrProtocolSyntax
+			}
+			out = append(out, elem)
+		}
+		if i == len(v) {
+			break
+		}
+		v = v[i+1:]
 	}
 	return out, nil
 }
