@@ -34,7 +34,14 @@
 //
 // # Memory
 //
-// ParseHeader, ReadHeader, Header.Append (given capacity), Header.Validate and ParseClose
-// with an empty reason allocate nothing. ParseClose allocates one string for a non-empty
-// reason.
+// ParseHeader, ReadHeader, Header.Append and AppendClose (given capacity, at most
+// MaxHeaderSize and MaxControlPayload bytes), Header.Size, Header.Validate,
+// Header.CheckLimit, and ParseClose without a reason allocate nothing. ParseClose
+// allocates one string for a non-empty reason. Benchmarks: bench_test.go.
+//
+// # Concurrency
+//
+// Everything here is a pure function of its arguments and safe for concurrent use,
+// except that ReadHeader consumes from the *bufio.Reader it is given, which must not be
+// read concurrently.
 package frame
