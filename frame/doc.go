@@ -28,8 +28,9 @@
 //
 // RFC 6455 §5.2 says the minimal number of bytes MUST be used to encode the length.
 // Header.Append always does. ParseHeader accepts a non-minimal encoding (for example a
-// length of 5 in the 16-bit form), as browsers, most peers and the Autobahn suite do:
-// the frame is still unambiguous and rejecting it buys nothing. A 64-bit length with its
+// length of 5 in the 16-bit form), as is usual among implementations: the frame is still
+// unambiguous, and rejecting it would only break interoperation with careless encoders.
+// A 64-bit length with its
 // most significant bit set is rejected (ErrLengthOverflow), as §5.2 requires.
 //
 // # Memory
