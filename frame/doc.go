@@ -30,8 +30,8 @@
 // Header.Append always does. ParseHeader accepts a non-minimal encoding (for example a
 // length of 5 in the 16-bit form), as is usual among implementations: the frame is still
 // unambiguous, and rejecting it would only break interoperation with careless encoders.
-// A 64-bit length with its
-// most significant bit set is rejected (ErrLengthOverflow), as §5.2 requires.
+// A 64-bit length with its most significant bit set is rejected (ErrLengthOverflow), as
+// §5.2 requires.
 //
 // # Memory
 //
