@@ -481,3 +481,29 @@ func TestNoAllocs(t *testing.T) {
 		}
 	}
 }
+
+func TestHeaderSize(t *testing.T) {
+	cases := []struct {
+		name string
+		b1   byte
+		want int
+	}{
+		{"7-bit 0", 0x00, 2},
+		{"7-bit 125", 0x7D, 2},
+		{"16-bit", 0x7E, 4},
+		{"64-bit", 0x7F, 10},
+		{"masked 7-bit", 0x80, 6},
+		{"masked 7-bit 125", 0xFD, 6},
+		{"masked 16-bit", 0xFE, 8},
+		{"masked 64-bit", 0xFF, MaxHeaderSize},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, b0 := range []byte{0x00, 0x81, 0xFF} { // byte 0 never matters
+				if got := HeaderSize(b0, tc.b1); got != tc.want {
+					t.Fatalf("HeaderSize(%#x, %#x) = %d, want %d", b0, tc.b1, got, tc.want)
+				}
+			}
+		})
+	}
+}
