@@ -76,6 +76,11 @@ func (s *handlerServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
+	dispatch(c, s.h)
+}
+
+// dispatch runs h's callbacks for c on the calling goroutine until the connection ends.
+func dispatch(c *Conn, h Handler) {
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
@@ -90,7 +95,7 @@ func (s *handlerServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			c.terminate(fmt.Errorf("server: handler panic: %v", v))
 		}
 	}()
-	s.h.Open(c)
+	h.Open(c)
 	var buf []byte
 	ctx := context.Background()
 	for {
@@ -111,7 +116,7 @@ func (s *handlerServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			continue // closing: the handshake needs the peer's close, data is dropped
 		default:
 		}
-		s.h.OnMessage(c, Message{Type: typ, Data: p})
+		h.OnMessage(c, Message{Type: typ, Data: p})
 	}
-	s.h.OnClose(c, c.err)
+	h.OnClose(c, c.err)
 }
