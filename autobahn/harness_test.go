@@ -36,3 +36,66 @@ func TestReferenceEchoPasses(t *testing.T) {
 		t.Errorf("case %s: behavior %s close %s: %s / %s", r.ID, r.Behavior, r.BehaviorClose, r.Result, r.ResultClose)
 	}
 }
+
+// TestBrokenPeersFail runs the harness against echo servers broken on purpose and checks
+// that the suite's verdicts catch each defect: the harness must not pass a broken peer.
+func TestBrokenPeersFail(t *testing.T) {
+	type want struct {
+		id       string
+		behavior Verdict // "" = do not check
+		close    Verdict // "" = do not check
+	}
+	tests := []struct {
+		name  string
+		peer  rawEcho
+		cases []string
+		want  []want
+	}{
+		{"no UTF-8 validation", rawEcho{noUTF8: true}, []string{"6.3.*", "6.4.*", "6.8.1", "6.20.1", "6.2.1"}, []want{
+			{"6.3.1", Failed, Failed}, {"6.3.2", Failed, Failed}, {"6.4.1", Failed, ""}, {"6.4.3", Failed, ""},
+			{"6.8.1", Failed, Failed}, {"6.20.1", Failed, Failed}, {"6.2.1", OK, OK}}},
+		{"wrong close code", rawEcho{wrongCode: true}, []string{"3.1", "6.3.1", "7.9.1", "7.5.1", "1.1.1"}, []want{
+			{"3.1", OK, WrongCode}, {"6.3.1", OK, WrongCode}, {"7.9.1", Failed, WrongCode}, {"7.5.1", Failed, WrongCode}, {"1.1.1", OK, OK}}},
+		{"accepts RSV bits", rawEcho{acceptRSV: true}, []string{"3.*"}, []want{
+			{"3.1", Failed, Failed}, {"3.2", Failed, Failed}, {"3.4", Failed, Failed}, {"3.5", Failed, Failed}, {"3.7", OK, WrongCode}}},
+		{"ignores pings", rawEcho{pingMode: pingIgnore}, []string{"2.*", "5.6", "5.19"}, []want{
+			{"2.1", Failed, ""}, {"2.2", Failed, ""}, {"2.6", Failed, ""}, {"2.10", Failed, ""}, {"5.6", Failed, ""}, {"5.19", Failed, ""},
+			{"2.5", OK, OK}, {"2.7", OK, OK}}},
+		{"pongs without payload", rawEcho{pingMode: pingEmpty}, []string{"2.1", "2.2", "2.3", "2.9"}, []want{
+			{"2.1", OK, OK}, {"2.2", Failed, ""}, {"2.3", Failed, ""}, {"2.9", Failed, ""}}},
+		// The suite grades a peer that only validates complete messages NON-STRICT, not
+		// FAILED: fail-fast is a SHOULD (RFC 6455 §8.1 "as soon as").
+		{"no fail-fast", rawEcho{noFailFast: true}, []string{"6.4.*", "6.3.2"}, []want{
+			{"6.4.1", NonStrict, OK}, {"6.4.2", NonStrict, OK}, {"6.3.2", OK, OK}}},
+		{"never answers close", rawEcho{ignoreClose: true}, []string{"7.1.2", "7.3.1", "7.7.1", "1.1.1"}, []want{
+			{"7.3.1", "", Unclean}, {"7.7.1", "", Unclean}, {"1.1.1", "", Unclean}}},
+		{"accepts reserved opcodes", rawEcho{acceptBadOps: true}, []string{"4.*"}, []want{
+			{"4.1.1", OK, Failed}, {"4.1.3", Failed, Failed}, {"4.2.4", Failed, Failed}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			url := startRawEcho(t, tt.peer)
+			opts := quickOptions("broken")
+			opts.Timeout = 150 * time.Millisecond
+			rep := runAgainst(t, url, opts, tt.cases...)
+			got := map[string]*Result{}
+			for _, r := range rep.Results {
+				got[r.ID] = r
+			}
+			for _, w := range tt.want {
+				r, ok := got[w.id]
+				if !ok {
+					t.Errorf("case %s not run", w.id)
+					continue
+				}
+				if w.behavior != "" && r.Behavior != w.behavior {
+					t.Errorf("case %s: behavior %s, want %s (%s)", w.id, r.Behavior, w.behavior, r.Result)
+				}
+				if w.close != "" && r.BehaviorClose != w.close {
+					t.Errorf("case %s: close %s, want %s (%s)", w.id, r.BehaviorClose, w.close, r.ResultClose)
+				}
+			}
+		})
+	}
+}

@@ -108,6 +108,11 @@ func (e rawEcho) serve(nc net.Conn, br *bufio.Reader) {
 		}
 		if f.op >= 8 {
 			if !f.fin || len(f.payload) > 125 {
+				if f.op == opClose {
+					// The peer already closed: answer and drop, do not wait for another close.
+					write(opClose, binary.BigEndian.AppendUint16(nil, uint16(closeProtocolError)))
+					return
+				}
 				fail(closeProtocolError)
 				return
 			}
