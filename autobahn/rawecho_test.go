@@ -174,20 +174,46 @@ func (e rawEcho) serve(nc net.Conn, br *bufio.Reader) {
 	}
 }
 
-// startRawEcho serves e on a loopback test server and returns its ws:// URL.
+// startRawEcho serves e on a loopback test server and returns its ws:// URL. Cleanup
+// closes the listener and every hijacked connection and waits for their goroutines.
 func startRawEcho(t *testing.T, e rawEcho) string {
 	t.Helper()
-	var wg sync.WaitGroup
+	return startRaw(t, func(a *accepted) { e.serve(a.conn, a.br) })
+}
+
+func startRaw(t *testing.T, serve func(a *accepted)) string {
+	t.Helper()
+	var (
+		mu     sync.Mutex
+		closed bool
+		conns  []net.Conn
+		wg     sync.WaitGroup
+	)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		if closed {
+			mu.Unlock()
+			return
+		}
+		wg.Add(1)
+		mu.Unlock()
+		defer wg.Done()
 		a, err := acceptUpgrade(w, r, "")
 		if err != nil {
 			return
 		}
-		wg.Add(1)
-		defer wg.Done()
-		e.serve(a.conn, a.br)
+		mu.Lock()
+		conns = append(conns, a.conn)
+		mu.Unlock()
+		serve(a)
 	}))
 	t.Cleanup(func() {
+		mu.Lock()
+		closed = true
+		for _, c := range conns {
+			_ = c.Close()
+		}
+		mu.Unlock()
 		srv.Close()
 		wg.Wait()
 	})
