@@ -34,23 +34,27 @@ const (
 
 // validPrefix reports whether b can still be completed to valid UTF-8.
 func validPrefix(b []byte) bool {
+	ok, _ := validPrefixTail(b)
+	return ok
+}
+
+// validPrefixTail is validPrefix that also returns the length of the incomplete code
+// point at the end of b (0 to 3), so a caller can resume validation there.
+func validPrefixTail(b []byte) (bool, int) {
 	// Find a trailing, possibly incomplete sequence.
 	i := len(b) - 1
 	for i >= 0 && len(b)-i <= 3 && b[i]&0xC0 == 0x80 {
 		i--
 	}
-	if i < 0 {
-		return utf8.Valid(b)
-	}
-	if utf8.FullRune(b[i:]) {
-		return utf8.Valid(b)
+	if i < 0 || utf8.FullRune(b[i:]) {
+		return utf8.Valid(b), 0
 	}
 	if !utf8.Valid(b[:i]) {
-		return false
+		return false, 0
 	}
 	tail := b[i:]
 	if len(tail) == 1 {
-		return tail[0] >= 0xC2 && tail[0] <= 0xF4
+		return tail[0] >= 0xC2 && tail[0] <= 0xF4, 1
 	}
 	need := 2
 	switch {
@@ -60,7 +64,7 @@ func validPrefix(b []byte) bool {
 		need = 3
 	}
 	done := append(append([]byte(nil), tail...), []byte("\x80\x80\x80")[:need-len(tail)]...)
-	return utf8.Valid(done)
+	return utf8.Valid(done), len(tail)
 }
 
 func (e rawEcho) serve(nc net.Conn, br *bufio.Reader) {
@@ -82,9 +86,10 @@ func (e rawEcho) serve(nc net.Conn, br *bufio.Reader) {
 		}
 	}
 	var (
-		inMsg bool
-		msgOp byte
-		msg   []byte
+		inMsg   bool
+		msgOp   byte
+		msg     []byte
+		checked int // msg[:checked] is known to be valid UTF-8
 	)
 	for {
 		f, err := readFrame(br, 1<<26)
@@ -155,12 +160,16 @@ func (e rawEcho) serve(nc net.Conn, br *bufio.Reader) {
 			return
 		}
 		if f.op != opContinuation {
-			inMsg, msgOp, msg = true, f.op, nil
+			inMsg, msgOp, msg, checked = true, f.op, nil, 0
 		}
 		msg = append(msg, f.payload...)
-		if msgOp == opText && !e.noUTF8 && !e.noFailFast && !validPrefix(msg) {
-			fail(closeInvalidPayload)
-			return
+		if msgOp == opText && !e.noUTF8 && !e.noFailFast {
+			ok, tail := validPrefixTail(msg[checked:])
+			if !ok {
+				fail(closeInvalidPayload)
+				return
+			}
+			checked = len(msg) - tail
 		}
 		if !f.fin {
 			continue
