@@ -1,0 +1,200 @@
+package deflate
+
+import (
+	"bytes"
+	"compress/flate"
+	"fmt"
+	"runtime"
+	"testing"
+
+	"github.com/duplexws/duplex/frame"
+)
+
+var benchMsg = jsonLike(16<<10, 42)
+
+func benchParams(takeover bool, level int) *Params {
+	return &Params{ServerNoContextTakeover: !takeover, ClientNoContextTakeover: !takeover,
+		ServerMaxWindowBits: 15, ClientMaxWindowBits: 15, Level: level}
+}
+
+// BenchmarkCompress: one 16 KiB JSON-like message per op. Baselines in the same run:
+// Copy (memmove of the message) and NaiveNewWriter (a fresh flate.Writer per message, as
+// a per-message-allocating implementation would do).
+func BenchmarkCompress(b *testing.B) {
+	b.Run("Copy", func(b *testing.B) {
+		dst := make([]byte, len(benchMsg))
+		b.SetBytes(int64(len(benchMsg)))
+		b.ReportAllocs()
+		for b.Loop() {
+			copy(dst, benchMsg)
+		}
+	})
+	b.Run("NaiveNewWriter", func(b *testing.B) {
+		var buf bytes.Buffer
+		b.SetBytes(int64(len(benchMsg)))
+		b.ReportAllocs()
+		for b.Loop() {
+			buf.Reset()
+			fw, _ := flate.NewWriter(&buf, flate.BestSpeed)
+			_, _ = fw.Write(benchMsg)
+			_ = fw.Flush()
+		}
+	})
+	for _, level := range []int{flate.BestSpeed, 6} {
+		for _, takeover := range []bool{false, true} {
+			b.Run(fmt.Sprintf("level=%d/takeover=%v", level, takeover), func(b *testing.B) {
+				c := NewCompressor(benchParams(takeover, level), frame.Server)
+				defer c.Release()
+				dst := make([]byte, 0, 32<<10)
+				b.SetBytes(int64(len(benchMsg)))
+				b.ReportAllocs()
+				for b.Loop() {
+					dst = c.Compress(dst[:0], benchMsg)
+				}
+				b.ReportMetric(float64(len(dst)), "wire-bytes")
+			})
+		}
+	}
+}
+
+// BenchmarkDecompress: inflate one 16 KiB JSON-like message per op. Baseline in the same
+// run: NaiveNewReader (flate.NewReader per message, reading into a fresh buffer).
+func BenchmarkDecompress(b *testing.B) {
+	wireOf := func(takeover bool, n int) [][]byte {
+		c := NewCompressor(benchParams(takeover, flate.BestSpeed), frame.Server)
+		defer c.Release()
+		var ws [][]byte
+		for range n {
+			ws = append(ws, c.Compress(nil, benchMsg))
+		}
+		return ws
+	}
+	b.Run("NaiveNewReader", func(b *testing.B) {
+		w := append(wireOf(false, 1)[0], inflateTail...)
+		out := make([]byte, len(benchMsg))
+		b.SetBytes(int64(len(benchMsg)))
+		b.ReportAllocs()
+		for b.Loop() {
+			fr := flate.NewReader(bytes.NewReader(w))
+			n := 0
+			for n < len(out) {
+				k, err := fr.Read(out[n:])
+				n += k
+				if err != nil {
+					break
+				}
+			}
+		}
+	})
+	b.Run("takeover=false", func(b *testing.B) {
+		w := wireOf(false, 1)[0]
+		d := NewDecompressor(benchParams(false, 0), frame.Client)
+		out := make([]byte, 0, 32<<10)
+		b.SetBytes(int64(len(benchMsg)))
+		b.ReportAllocs()
+		for b.Loop() {
+			out, _ = d.Decompress(out[:0], w, 1<<20)
+		}
+	})
+	b.Run("takeover=true", func(b *testing.B) {
+		// A takeover stream must be inflated in order: pre-compress a cycle of messages
+		// and restart the decompressor (outside the timer) at the end of each cycle.
+		const cycle = 64
+		ws := wireOf(true, cycle)
+		d := NewDecompressor(benchParams(true, 0), frame.Client)
+		out := make([]byte, 0, 32<<10)
+		b.SetBytes(int64(len(benchMsg)))
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			if i == cycle {
+				b.StopTimer()
+				d.Release()
+				i = 0
+				b.StartTimer()
+			}
+			var err error
+			if out, err = d.Decompress(out[:0], ws[i], 1<<20); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+}
+
+// connMemory returns the heap bytes retained per idle connection (one Compressor and one
+// Decompressor, after one 16 KiB message each way), measured over n connections.
+func connMemory(n int, takeover bool, level int) float64 {
+	p := benchParams(takeover, level)
+	// Two collections empty the sync.Pools (primary, then victim cache), before and
+	// after, so that shared pooled state is not charged to the connections.
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	cs := make([]*Compressor, n)
+	ds := make([]*Decompressor, n)
+	var wire, out []byte
+	for i := range n {
+		cs[i], ds[i] = pair(p, frame.Server)
+		wire = cs[i].Compress(wire[:0], benchMsg)
+		out, _ = ds[i].Decompress(out[:0], wire, -1)
+	}
+	runtime.GC()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(cs)
+	runtime.KeepAlive(ds)
+	return float64(int64(after.HeapAlloc)-int64(before.HeapAlloc)) / float64(n)
+}
+
+// TestMemoryPerConnection measures what an idle compressed connection keeps, and
+// checks the bounds the package documentation states.
+func TestMemoryPerConnection(t *testing.T) {
+	if raceEnabled || testing.Short() {
+		t.Skip("heap measurements need the pools intact and a quiet heap")
+	}
+	tests := []struct {
+		takeover bool
+		level    int
+		n        int
+		max      float64
+	}{
+		{false, flate.BestSpeed, 100, 1 << 10},
+		{false, 6, 100, 1 << 10},
+		{true, flate.HuffmanOnly, 10, 1200 << 10},
+		{true, flate.BestSpeed, 10, 1400 << 10},
+		{true, 6, 10, 1200 << 10},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprintf("takeover=%v/level=%d", tc.takeover, tc.level), func(t *testing.T) {
+			per := connMemory(tc.n, tc.takeover, tc.level)
+			t.Logf("%.0f bytes per idle connection", per)
+			if per > tc.max {
+				t.Fatalf("%.0f bytes per idle connection, documented bound %.0f", per, tc.max)
+			}
+			if tc.takeover && per < 32<<10 {
+				t.Fatalf("%.0f bytes: takeover state is not being kept", per)
+			}
+		})
+	}
+}
+
+// BenchmarkMemoryPerConnection reports bytes retained per idle connection.
+func BenchmarkMemoryPerConnection(b *testing.B) {
+	for _, takeover := range []bool{false, true} {
+		for _, level := range []int{flate.HuffmanOnly, flate.BestSpeed, 6, 9} {
+			b.Run(fmt.Sprintf("takeover=%v/level=%d", takeover, level), func(b *testing.B) {
+				n := 10
+				if !takeover {
+					n = 100
+				}
+				var per float64
+				for b.Loop() {
+					per = connMemory(n, takeover, level)
+				}
+				b.ReportMetric(per, "bytes/conn")
+			})
+		}
+	}
+}

@@ -1,0 +1,141 @@
+package deflate
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"testing"
+
+	"github.com/duplexws/duplex/frame"
+	"github.com/duplexws/duplex/handshake"
+)
+
+// FuzzInflate feeds arbitrary payloads to a Decompressor under a read limit: it must
+// never panic, never hand out more than the limit, and fail only with frame.ErrTooBig or
+// ErrCorrupt. The streamed and whole-message forms must agree.
+func FuzzInflate(f *testing.F) {
+	for _, h := range []string{
+		"f2 48 cd c9 c9 07 00", "f2 00 11 00 00", "00 05 00 fa ff 48 65 6c 6c 6f 00",
+		"f3 48 cd c9 c9 07 00 00", "f2 48 05 00 00 00 ff ff ca c9 c9 07 00", "00", "", "07 00",
+	} {
+		f.Add(unhex(f, h), uint16(100), false)
+	}
+	f.Add(bomb(f, 70000), uint16(1000), true)
+	f.Fuzz(func(t *testing.T, payload []byte, lim uint16, takeover bool) {
+		limit := int64(lim)
+		p := &Params{ServerNoContextTakeover: !takeover, ServerMaxWindowBits: 15, ClientMaxWindowBits: 15}
+		d := NewDecompressor(p, frame.Client)
+		out, err := d.Decompress(nil, payload, limit)
+		if int64(len(out)) > limit {
+			t.Fatalf("%d bytes out, limit %d", len(out), limit)
+		}
+		if err != nil && err != frame.ErrTooBig && err != ErrCorrupt {
+			t.Fatalf("unexpected error %v", err)
+		}
+		d2 := NewDecompressor(p, frame.Client)
+		d2.Begin(bytes.NewReader(payload), limit)
+		var got []byte
+		buf := make([]byte, 7)
+		var serr error
+		for {
+			n, e := d2.Read(buf)
+			got = append(got, buf[:n]...)
+			if int64(len(got)) > limit {
+				t.Fatalf("streamed %d bytes, limit %d", len(got), limit)
+			}
+			if e != nil {
+				serr = e
+				break
+			}
+		}
+		d2.End()
+		if errors.Is(serr, io.EOF) {
+			serr = nil
+		}
+		if serr != err {
+			t.Fatalf("streamed err %v, whole err %v", serr, err)
+		}
+		if err == nil && !bytes.Equal(got, out) {
+			t.Fatal("streamed and whole outputs differ")
+		}
+	})
+}
+
+// FuzzRoundTrip: whatever is compressed inflates back to itself.
+func FuzzRoundTrip(f *testing.F) {
+	f.Add([]byte("Hello"), []byte("Hello"), int8(1))
+	f.Add([]byte{}, []byte("{}"), int8(6))
+	f.Add(bytes.Repeat([]byte("ab"), 3000), []byte("abab"), int8(-2))
+	f.Fuzz(func(t *testing.T, a, b []byte, level int8) {
+		p := &Params{ServerMaxWindowBits: 15, ClientMaxWindowBits: 15, Level: int(level)}
+		c, d := pair(p, frame.Server)
+		defer c.Release()
+		for _, m := range [][]byte{a, b, a} {
+			got, err := d.Decompress(nil, c.Compress(nil, m), int64(len(m)))
+			if err != nil || !bytes.Equal(got, m) {
+				t.Fatalf("round trip failed: %v", err)
+			}
+		}
+	})
+}
+
+// FuzzNegotiate: any offer header either is declined or yields a response that the
+// client side accepts, with both sides agreeing on the parameters.
+func FuzzNegotiate(f *testing.F) {
+	for _, s := range []string{
+		"permessage-deflate", "permessage-deflate; client_max_window_bits",
+		"permessage-deflate; server_max_window_bits=10, permessage-deflate",
+		"permessage-deflate; client_no_context_takeover; server_no_context_takeover",
+		"permessage-deflate; client_max_window_bits=8; server_max_window_bits=15",
+		"permessage-deflate; foo, permessage-deflate; client_max_window_bits=016",
+	} {
+		f.Add(s, false, uint8(0))
+	}
+	f.Fuzz(func(t *testing.T, header string, huff bool, cbits uint8) {
+		exts, err := handshake.ParseExtensions([]string{header})
+		if err != nil {
+			return
+		}
+		cfg := &Options{HuffmanOnly: huff, ClientMaxWindowBits: int(cbits)}
+		resp, p, ok := Negotiate(exts, cfg)
+		if !ok {
+			return
+		}
+		// The client that made the accepted offer must be able to accept the answer;
+		// reconstruct its options from the offer it made.
+		var o offer
+		found := false
+		for _, e := range exts {
+			if !isDeflate(e) {
+				continue
+			}
+			oo, err := parseParams(e.Params, false)
+			if err != nil {
+				continue
+			}
+			if oo.serverMaxWindowBits != 0 && oo.serverMaxWindowBits < 15 && !huff {
+				continue // must have been declined
+			}
+			o, found = oo, true
+			break
+		}
+		if !found {
+			t.Fatalf("accepted %q but no offer was acceptable", header)
+		}
+		if !o.clientMaxWindowBitsSet {
+			for _, prm := range resp.Params {
+				if prm.Name == paramClientMaxWindowBits {
+					t.Fatal("client_max_window_bits answered but not offered (RFC 7692 §7.1.2.2)")
+				}
+			}
+		}
+		ccfg := &Options{HuffmanOnly: o.clientMaxWindowBitsSet, ServerMaxWindowBits: o.serverMaxWindowBits}
+		cp, err := Accept(resp, ccfg)
+		if err != nil {
+			t.Fatalf("client rejects %q: %v", resp.String(), err)
+		}
+		if cp.ServerNoContextTakeover != p.ServerNoContextTakeover || cp.ServerMaxWindowBits != p.ServerMaxWindowBits {
+			t.Fatalf("server direction: client %+v server %+v", cp, p)
+		}
+	})
+}
