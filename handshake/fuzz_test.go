@@ -1,6 +1,11 @@
 package handshake
 
 import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
 	"testing"
 )
 
@@ -33,6 +38,98 @@ func FuzzParseExtensions(f *testing.F) {
 		for i := range exts {
 			if exts[i].String() != again[i].String() {
 				t.Fatalf("round trip changed %q -> %q", exts[i].String(), again[i].String())
+			}
+		}
+	})
+}
+
+// FuzzReadRequest drives the raw request parser with arbitrary bytes. It must never panic
+// or read past its limit; an accepted request must satisfy the handshake's invariants, and a
+// refused one must produce an error response that net/http can read.
+func FuzzReadRequest(f *testing.F) {
+	f.Add([]byte(rawRequest("GET /chat HTTP/1.1", baseFields("Origin: http://example.com",
+		"Sec-WebSocket-Protocol: chat, v2", "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits")...)))
+	f.Add([]byte(rawRequest("POST / HTTP/1.0", "Host: a")))
+	f.Add([]byte("GET / HTTP/1.1\nHost: a\n folded\n\n"))
+	f.Add([]byte("\r\n\r\nGET / HTTP/1.1\r\nX : y\r\n\r\n"))
+	const limit = 1024
+	cfg := &Config{MaxHeaderBytes: limit, MaxHeaders: 32}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		cr := &countingReader{r: bytes.NewReader(in)}
+		br := bufio.NewReaderSize(cr, 16)
+		req, err := ReadRequest(br, cfg)
+		// The limit is checked per line or per buffer-full chunk: ReadRequest may take
+		// one of br's buffers (16 bytes here) past it, never more.
+		if consumed := cr.n - br.Buffered(); consumed > limit+16 {
+			t.Fatalf("consumed %d bytes, limit %d + 16", consumed, limit)
+		}
+		if err == nil {
+			if !validKey(req.Key) || req.Host == "" {
+				t.Fatalf("accepted request with key %q host %q", req.Key, req.Host)
+			}
+			for _, p := range req.Protocols {
+				if !isToken(p) {
+					t.Fatalf("accepted non-token subprotocol %q", p)
+				}
+			}
+			resp := AppendResponse(nil, req.Key, &Response{Protocol: req.SelectProtocol([]string{"chat"}), Extensions: req.Extensions})
+			if _, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(resp)), nil); err != nil {
+				t.Fatalf("our 101 response is unreadable: %v\n%q", err, resp)
+			}
+			return
+		}
+		var he *Error
+		if !errors.As(err, &he) {
+			return // I/O error: truncated input
+		}
+		raw := he.AppendRaw(nil)
+		resp, rerr := http.ReadResponse(bufio.NewReader(bytes.NewReader(raw)), nil)
+		if rerr != nil || resp.StatusCode != he.Status {
+			t.Fatalf("error response unreadable: %v\n%q", rerr, raw)
+		}
+	})
+}
+
+type countingReader struct {
+	r io.Reader
+	n int
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += n
+	return n, err
+}
+
+// FuzzVerifyResponse feeds arbitrary server responses to VerifyResponse. It must never
+// panic, and what it accepts must only contain what was offered.
+func FuzzVerifyResponse(f *testing.F) {
+	f.Add([]byte("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol: chat\r\n" +
+		"Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=10\r\n\r\n"))
+	f.Add([]byte("HTTP/1.1 302 Found\r\nLocation: /x\r\n\r\n"))
+	f.Add([]byte("HTTP/1.1 101 OK\r\nUpgrade: WebSocket\r\nConnection: keep-alive, upgrade\r\n" +
+		"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Extensions: x-foo\r\n\r\n"))
+	offer := &Offer{Key: sampleKey, Protocols: []string{"chat", "v2"},
+		Extensions: []Extension{{Name: "permessage-deflate"}}}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(in)), nil)
+		if err != nil {
+			return
+		}
+		got, err := VerifyResponse(resp, offer)
+		if err != nil {
+			return
+		}
+		if resp.StatusCode != 101 {
+			t.Fatalf("accepted status %d", resp.StatusCode)
+		}
+		if got.Protocol != "" && got.Protocol != "chat" && got.Protocol != "v2" {
+			t.Fatalf("accepted unoffered subprotocol %q", got.Protocol)
+		}
+		for _, e := range got.Extensions {
+			if e.Name != "permessage-deflate" {
+				t.Fatalf("accepted unoffered extension %q", e.Name)
 			}
 		}
 	})

@@ -12,9 +12,10 @@ import (
 // net.Conn themselves and want the fewest allocations: header fields are inspected in br's
 // buffer, and the strings the Request keeps are copied out in one allocation.
 //
-// It reads at most cfg.MaxHeaderBytes (default 16 KiB) and cfg.MaxHeaders fields (default
-// 100): a request line over the byte limit is answered 414, header fields over either limit
-// 431. Line folding (obs-fold) and whitespace before a field's colon are answered 400
+// It reads at most cfg.MaxHeaderBytes (default 16 KiB; the check may consume up to one of
+// br's buffers more before it fires, but never keeps more than the limit in memory) and
+// cfg.MaxHeaders fields (default 100): a request line over the byte limit is answered 414,
+// header fields over either limit 431. Line folding (obs-fold) and whitespace before a field's colon are answered 400
 // (RFC 7230 §3.2.4), as is a request with a body.
 //
 // ReadRequest does not bound time: set a read deadline on the connection before calling
