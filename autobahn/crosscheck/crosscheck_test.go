@@ -21,7 +21,9 @@ var peers = []struct {
 
 // deflateSection reports whether a case belongs to the compression sections, where
 // UNIMPLEMENTED is acceptable.
-func deflateSection(id string) bool { return strings.HasPrefix(id, "12.") || strings.HasPrefix(id, "13.") }
+func deflateSection(id string) bool {
+	return strings.HasPrefix(id, "12.") || strings.HasPrefix(id, "13.")
+}
 
 // TestPeersPassHarness runs every case the harness has against gorilla and gws and
 // requires zero failures outside the compression sections: both libraries pass the
