@@ -50,6 +50,30 @@ DATA maxArray<>+0x10(SB)/8, $0xFFFFFFFFFFFFFFFF
 DATA maxArray<>+0x18(SB)/8, $0xBFDFEFFFFFFFFFFF
 GLOBL maxArray<>(SB), RODATA|NOPTR, $32
 
+// CHECK computes into err the error bits of the 32-byte block in, given the previous block
+// prev (whose last three bytes precede in). Clobbers Y4, Y5, Y6. Uses the constants in
+// Y8..Y11 and Y13..Y15 loaded by validAVX2.
+#define CHECK(in, prev, err) \
+	VPERM2I128 $0x21, in, prev, Y4; \ // Y4 = prev.hi : in.lo
+	VPALIGNR   $15, Y4, in, Y5; \     // prev1: in shifted right by one byte
+	VPALIGNR   $14, Y4, in, Y6; \     // prev2
+	VPALIGNR   $13, Y4, in, err; \    // prev3
+	VPSUBUSB   Y13, Y6, Y6; \         // >= 0x80 where prev2 >= 0xE0
+	VPSUBUSB   Y14, err, err; \       // >= 0x80 where prev3 >= 0xF0
+	VPOR       Y6, err, Y6; \
+	VPAND      Y15, Y6, Y6; \         // must23: 0x80 where a continuation is required
+	VPSRLW     $4, Y5, err; \
+	VPAND      Y11, err, err; \
+	VPSHUFB    err, Y8, err; \        // byte1High[prev1 >> 4]
+	VPAND      Y11, Y5, Y5; \
+	VPSHUFB    Y5, Y9, Y5; \          // byte1Low[prev1 & 15]
+	VPAND      Y5, err, err; \
+	VPSRLW     $4, in, Y5; \
+	VPAND      Y11, Y5, Y5; \
+	VPSHUFB    Y5, Y10, Y5; \         // byte2High[in >> 4]
+	VPAND      Y5, err, err; \
+	VPXOR      Y6, err, err
+
 // func validAVX2(p *byte, n int) bool
 // n is a multiple of 32. Reports whether the checks pass for every byte of p[:n] given the
 // bytes before it, assuming p starts between code points. A sequence left incomplete at
@@ -57,77 +81,115 @@ GLOBL maxArray<>(SB), RODATA|NOPTR, $32
 TEXT ·validAVX2(SB), NOSPLIT, $0-17
 	MOVQ p+0(FP), SI
 	MOVQ n+8(FP), CX
+	XORL DX, DX // DX != 0: the constants are loaded
 
-	VMOVDQU byte1High<>(SB), Y8
-	VMOVDQU byte1Low<>(SB), Y9
-	VMOVDQU byte2High<>(SB), Y10
-	VMOVDQU maxArray<>(SB), Y12
-	MOVL    $0x0F0F0F0F, AX
-	MOVQ    AX, X11
-	VPBROADCASTD X11, Y11           // 0x0F nibble mask
-	MOVL    $0x60606060, AX
-	MOVQ    AX, X13
-	VPBROADCASTD X13, Y13           // 0xE0 - 0x80
-	MOVL    $0x70707070, AX
-	MOVQ    AX, X14
-	VPBROADCASTD X14, Y14           // 0xF0 - 0x80
-	MOVL    $0x80808080, AX
-	MOVQ    AX, X15
-	VPBROADCASTD X15, Y15           // 0x80
+	// ASCII needs none of the constants, and here the previous block, if any, was ASCII:
+	// skip 256 bytes at a time, then 64, until a block holds a byte >= 0x80.
+ascii256:
+	CMPQ      CX, $256
+	JB        ascii64
+	VMOVDQU   (SI), Y0
+	VPOR      32(SI), Y0, Y0
+	VMOVDQU   64(SI), Y2
+	VPOR      96(SI), Y2, Y2
+	VMOVDQU   128(SI), Y4
+	VPOR      160(SI), Y4, Y4
+	VMOVDQU   192(SI), Y5
+	VPOR      224(SI), Y5, Y5
+	VPOR      Y0, Y2, Y0
+	VPOR      Y4, Y5, Y4
+	VPOR      Y0, Y4, Y0
+	VPMOVMSKB Y0, AX
+	TESTL     AX, AX
+	JNZ       ascii64
+	ADDQ      $256, SI
+	SUBQ      $256, CX
+	JMP       ascii256
 
-	VPXOR Y1, Y1, Y1                // previous block: none (start of text)
-	VPXOR Y3, Y3, Y3                // previous block's incomplete tail: none
+ascii64:
+	CMPQ      CX, $64
+	JB        leave
+	VMOVDQU   (SI), Y0
+	VPOR      32(SI), Y0, Y0
+	VPMOVMSKB Y0, AX
+	TESTL     AX, AX
+	JNZ       leave
+	ADDQ      $64, SI
+	SUBQ      $64, CX
+	JMP       ascii64
 
-loop:
-	CMPQ CX, $32
-	JB   ok
+leave:
+	TESTL        DX, DX
+	JNZ          ready
+	MOVL         $1, DX
+	VMOVDQU      byte1High<>(SB), Y8
+	VMOVDQU      byte1Low<>(SB), Y9
+	VMOVDQU      byte2High<>(SB), Y10
+	VMOVDQU      maxArray<>(SB), Y12
+	MOVL         $0x0F0F0F0F, AX
+	MOVQ         AX, X11
+	VPBROADCASTD X11, Y11 // 0x0F: nibble mask
+	MOVL         $0x60606060, AX
+	MOVQ         AX, X13
+	VPBROADCASTD X13, Y13 // 0xE0 - 0x80
+	MOVL         $0x70707070, AX
+	MOVQ         AX, X14
+	VPBROADCASTD X14, Y14 // 0xF0 - 0x80
+	MOVL         $0x80808080, AX
+	MOVQ         AX, X15
+	VPBROADCASTD X15, Y15 // 0x80
+
+ready:
+	// Y1: the previous block; zero bytes stand exactly for ASCII (no lead bytes) and for
+	// the start of the text. Y3: nonzero where the previous block ends inside a sequence.
+	VPXOR Y1, Y1, Y1
+	VPXOR Y3, Y3, Y3
+
+loop64:
+	CMPQ      CX, $64
+	JB        tail
+	VMOVDQU   (SI), Y0
+	VMOVDQU   32(SI), Y2
+	VPOR      Y0, Y2, Y4
+	VPMOVMSKB Y4, AX
+	TESTL     AX, AX
+	JNZ       nonascii64
+
+	// 64 bytes of ASCII: valid unless the previous block ended inside a sequence.
+	VPTEST Y3, Y3
+	JNZ    fail
+	ADDQ   $64, SI
+	SUBQ   $64, CX
+	JMP    ascii256
+
+nonascii64:
+	CHECK(Y0, Y1, Y3)
+	CHECK(Y2, Y0, Y7)
+	VPOR     Y3, Y7, Y7
+	VPTEST   Y7, Y7
+	JNZ      fail
+	VPSUBUSB Y12, Y2, Y3 // incomplete tail of this block
+	VMOVDQA  Y2, Y1
+	ADDQ     $64, SI
+	SUBQ     $64, CX
+	JMP      loop64
+
+tail:
+	// At most one 32-byte block left.
+	CMPQ      CX, $32
+	JB        ok
 	VMOVDQU   (SI), Y0
 	VPMOVMSKB Y0, AX
 	TESTL     AX, AX
-	JNZ       nonascii
+	JNZ       nonascii32
+	VPTEST    Y3, Y3
+	JNZ       fail
+	JMP       ok
 
-	// All ASCII: valid unless the previous block ended inside a sequence.
-	VPTEST  Y3, Y3
-	JNZ     fail
-	VMOVDQA Y0, Y1
-	ADDQ    $32, SI
-	SUBQ    $32, CX
-	JMP     loop
-
-nonascii:
-	// prev1, prev2, prev3: the input shifted right by 1, 2, 3 bytes, with the last bytes
-	// of the previous block shifted in.
-	VPERM2I128 $0x21, Y0, Y1, Y4    // Y4 = previous.hi : input.lo
-	VPALIGNR   $15, Y4, Y0, Y5      // prev1
-	VPALIGNR   $14, Y4, Y0, Y6      // prev2
-	VPALIGNR   $13, Y4, Y0, Y7      // prev3
-
-	// must23: 0x80 where a lead E0..FF two bytes back or F0..FF three bytes back requires
-	// this byte to be a continuation.
-	VPSUBUSB Y13, Y6, Y6
-	VPSUBUSB Y14, Y7, Y7
-	VPOR     Y6, Y7, Y6
-	VPAND    Y15, Y6, Y6
-
-	VPSRLW  $4, Y5, Y7
-	VPAND   Y11, Y7, Y7
-	VPSHUFB Y7, Y8, Y7              // byte1High[prev1 >> 4]
-	VPAND   Y11, Y5, Y5
-	VPSHUFB Y5, Y9, Y5              // byte1Low[prev1 & 15]
-	VPAND   Y5, Y7, Y7
-	VPSRLW  $4, Y0, Y5
-	VPAND   Y11, Y5, Y5
-	VPSHUFB Y5, Y10, Y5             // byte2High[input >> 4]
-	VPAND   Y5, Y7, Y7
-	VPXOR   Y6, Y7, Y7              // errors
-	VPTEST  Y7, Y7
-	JNZ     fail
-
-	VPSUBUSB Y12, Y0, Y3            // incomplete tail of this block
-	VMOVDQA  Y0, Y1
-	ADDQ     $32, SI
-	SUBQ     $32, CX
-	JMP      loop
+nonascii32:
+	CHECK(Y0, Y1, Y7)
+	VPTEST Y7, Y7
+	JNZ    fail
 
 ok:
 	VZEROUPPER

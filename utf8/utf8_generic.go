@@ -58,33 +58,57 @@ func buildDFA() (t [256]uint64) {
 const hiBits = 0x8080808080808080
 
 // scanGeneric runs the DFA from state s over p and returns the final state (stReject as
-// soon as p is found invalid). Between code points it skips ASCII 16 bytes at a time.
+// soon as p is found invalid). Between code points it skips ASCII 32 bytes at a time.
 func scanGeneric(s uint64, p []byte) uint64 {
-	for len(p) > 0 {
+	for len(p) >= 16 {
 		if s == stAccept {
-			for len(p) >= 16 {
-				if (binary.LittleEndian.Uint64(p)|binary.LittleEndian.Uint64(p[8:]))&hiBits != 0 {
-					break
-				}
+			// len(p) > 32, not >= 32: p[32:] then never points past the end, which
+			// spares the slice update a fix-up (the trick unicode/utf8.Valid uses).
+			for len(p) > 32 && (le64(p[0:8])|le64(p[8:16])|le64(p[16:24])|le64(p[24:32]))&hiBits == 0 {
+				p = p[32:]
+			}
+			if len(p) < 16 {
+				break
+			}
+			if (le64(p[0:8])|le64(p[8:16]))&hiBits == 0 {
 				p = p[16:]
-			}
-			if len(p) >= 8 && binary.LittleEndian.Uint64(p)&hiBits == 0 {
-				p = p[8:]
+				continue
 			}
 		}
-		// Run the DFA over up to 16 bytes, then check for a verdict; checking once per
-		// block keeps the per-byte loop to a load and a shift.
-		n := min(len(p), 16)
-		for _, c := range p[:n] {
-			s = dfa[c] >> (s & 63)
-		}
-		s &= 63
+		// Sixteen DFA steps from two 8-byte loads, then one check for a verdict: the
+		// per-byte work is a table load and a shift, with no loop counter.
+		w := le64(p[0:8])
+		s = dfa[byte(w)] >> (s & 63)
+		s = dfa[byte(w>>8)] >> (s & 63)
+		s = dfa[byte(w>>16)] >> (s & 63)
+		s = dfa[byte(w>>24)] >> (s & 63)
+		s = dfa[byte(w>>32)] >> (s & 63)
+		s = dfa[byte(w>>40)] >> (s & 63)
+		s = dfa[byte(w>>48)] >> (s & 63)
+		s = dfa[byte(w>>56)] >> (s & 63)
+		w = le64(p[8:16])
+		s = dfa[byte(w)] >> (s & 63)
+		s = dfa[byte(w>>8)] >> (s & 63)
+		s = dfa[byte(w>>16)] >> (s & 63)
+		s = dfa[byte(w>>24)] >> (s & 63)
+		s = dfa[byte(w>>32)] >> (s & 63)
+		s = dfa[byte(w>>40)] >> (s & 63)
+		s = dfa[byte(w>>48)] >> (s & 63)
+		s = dfa[byte(w>>56)] >> (s & 63) & 63
 		if s == stReject {
 			return stReject
 		}
-		p = p[n:]
+		p = p[16:]
 	}
-	return s
+	for _, c := range p {
+		s = dfa[c] >> (s & 63)
+	}
+	return s & 63
+}
+
+// le64 loads the little-endian word at the start of p.
+func le64(p []byte) uint64 {
+	return binary.LittleEndian.Uint64(p)
 }
 
 // validGeneric is Valid on the portable path, for tests and benchmarks.
