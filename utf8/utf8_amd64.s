@@ -119,6 +119,8 @@ ascii64:
 	JMP       ascii64
 
 leave:
+	CMPQ         CX, $32
+	JB           ok // nothing left that needs the constants
 	TESTL        DX, DX
 	JNZ          ready
 	MOVL         $1, DX

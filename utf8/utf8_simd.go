@@ -18,25 +18,28 @@ func run(s uint64, p []byte) uint64 {
 		}
 		p = p[1:]
 	}
-	if len(p) >= simdMin && haveSIMD {
-		n := len(p) &^ (simdBlock - 1)
-		if !validBlocks(&p[0], n) {
-			return stReject
-		}
-		// The blocks checked every byte of p[:n] against the bytes before it. What they
-		// cannot know is whether a sequence begun in the last three bytes is complete:
-		// restart the DFA at its lead byte (RFC 6455 §8.1 fail-fast still holds because
-		// the DFA rejects an impossible prefix on its first bad byte).
-		k := n
-		for j := n - 1; j >= n-3; j-- {
-			if c := p[j]; c >= 0xC0 {
-				k = j
-				break
-			} else if c < 0x80 {
-				break
-			}
-		}
-		p = p[k:]
+	if len(p) < simdMin || !haveSIMD {
+		return scanGeneric(s, p)
 	}
-	return scanGeneric(s, p)
+	n := len(p) &^ (simdBlock - 1)
+	if !validBlocks(&p[0], n) {
+		return stReject
+	}
+	// The blocks checked every byte of p[:n] against the bytes before it. What they cannot
+	// know is whether a sequence begun in the last three bytes is complete: restart the DFA
+	// at its lead byte (RFC 6455 §8.1 fail-fast still holds because the DFA rejects an
+	// impossible prefix on its first bad byte).
+	k := n
+	for j := n - 1; j >= n-3; j-- {
+		if c := p[j]; c >= 0xC0 {
+			k = j
+			break
+		} else if c < 0x80 {
+			break
+		}
+	}
+	if k == len(p) {
+		return stAccept
+	}
+	return scanGeneric(stAccept, p[k:])
 }
