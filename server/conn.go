@@ -7,6 +7,7 @@ import (
 	"iter"
 	"net"
 	"net/http"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -244,18 +245,20 @@ func (c *Conn) Send(t MessageType, p []byte) error {
 	default:
 		return ErrMessageType
 	}
-	b := make([]byte, len(p))
-	copy(b, p)
-	return c.enqueue(t, b)
+	bp := getSendBuf(len(p))
+	copy(*bp, p)
+	return c.enqueueItem(outItem{typ: t, data: *bp, buf: bp}, false)
 }
 
 // SendText queues s as a text message. See Send.
 func (c *Conn) SendText(s string) error {
-	b := []byte(s)
-	if !utf8.Valid(b) {
+	bp := getSendBuf(len(s))
+	copy(*bp, s)
+	if !utf8.Valid(*bp) {
+		putSendBuf(bp)
 		return ErrInvalidUTF8
 	}
-	return c.enqueue(Text, b)
+	return c.enqueueItem(outItem{typ: Text, data: *bp, buf: bp}, false)
 }
 
 // SendBinary queues a copy of p as a binary message. See Send.
@@ -271,30 +274,37 @@ func (c *Conn) SendJSON(v any) error {
 }
 
 // enqueue queues b, which nobody else writes, and starts the writer if none runs.
-func (c *Conn) enqueue(t MessageType, b []byte) error { return c.enqueueShared(t, b, false) }
+func (c *Conn) enqueue(t MessageType, b []byte) error {
+	return c.enqueueItem(outItem{typ: t, data: b}, false)
+}
 
-// enqueueShared queues b, which nobody writes to any more (it may be queued on other
-// connections too). When b does not fit, skip leaves the connection open and returns
+// enqueueItem queues it, whose data nobody writes to any more (it may be queued on other
+// connections too), and starts the writer if none runs. A pooled buffer is released if the
+// item is refused. When it does not fit, skip leaves the connection open and returns
 // ErrBufferFull; otherwise the connection is shed (overflow).
-func (c *Conn) enqueueShared(t MessageType, b []byte, skip bool) error {
+func (c *Conn) enqueueItem(it outItem, skip bool) error {
 	if ReadyState(c.state.Load()) != Open {
+		it.release()
 		return c.closedErr()
 	}
 	o := &c.out
 	o.mu.Lock()
 	if o.closed || o.sealed {
 		o.mu.Unlock()
+		it.release()
 		return c.closedErr()
 	}
-	if !o.fitsLocked(len(b)) {
+	if !o.fitsLocked(len(it.data)) {
 		o.mu.Unlock()
+		it.release()
 		if !skip {
 			c.overflow()
 		}
 		return ErrBufferFull
 	}
-	o.items = append(o.items, outItem{typ: t, data: b})
-	o.buffered.Add(int64(len(b)))
+	o.items = append(o.items, it)
+	o.buffered.Add(int64(len(it.data)))
+	o.cost += int64(len(it.data)) + itemOverhead
 	start := !o.writing
 	o.writing = true
 	o.mu.Unlock()
@@ -317,40 +327,59 @@ func (c *Conn) overflow() {
 	go c.closeHandshake(CloseTryAgainLater, "send buffer full")
 }
 
-// writeLoop writes queued messages in order until the queue is empty, then exits.
+// writeLoop writes queued messages in order until the queue is empty, then exits. Each
+// batch (what was queued when the writer took it) gets one write deadline of WriteTimeout
+// from its start, so a peer that stops reading is dropped after at most that long.
 func (c *Conn) writeLoop() {
 	o := &c.out
 	ctx := context.Background()
+	yielded := false
 	for {
 		o.mu.Lock()
+		if len(o.items) == 0 && !o.closed && !yielded {
+			// Before exiting, let a producer that is about to send run once: a steady
+			// sender then keeps this goroutine instead of starting one per message.
+			o.mu.Unlock()
+			yielded = true
+			runtime.Gosched()
+			continue
+		}
 		if len(o.items) == 0 || o.closed {
 			o.writing = false
 			o.wakeFlushersLocked()
 			o.mu.Unlock()
+			// No deadline may stay armed: conn's own writes (pongs, close) follow.
+			_ = c.ws.SetWriteDeadline(time.Time{})
 			return
 		}
+		yielded = false
 		batch := o.items
 		o.items, o.spare = o.spare[:0], nil
 		o.mu.Unlock()
 
+		_ = c.ws.SetWriteDeadline(time.Now().Add(c.cfg.WriteTimeout))
 		var err error
+		var written int64
 		for i := range batch {
-			it := batch[i]
-			batch[i] = outItem{}
+			it := &batch[i]
+			n := len(it.data)
 			if err == nil {
-				_ = c.ws.SetWriteDeadline(time.Now().Add(c.cfg.WriteTimeout))
 				err = c.ws.WriteMessage(ctx, it.typ, it.data)
 				if err == nil {
 					c.msgsOut.Add(1)
-					c.bytesOut.Add(uint64(len(it.data)))
+					c.bytesOut.Add(uint64(n))
 				}
 			}
-			o.buffered.Add(-int64(len(it.data)))
+			it.release()
+			o.buffered.Add(-int64(n))
+			written += int64(n) + itemOverhead
 		}
-		_ = c.ws.SetWriteDeadline(time.Time{})
 
 		o.mu.Lock()
-		o.spare = batch[:0]
+		o.cost -= written
+		if cap(batch) <= maxSpare {
+			o.spare = batch[:0]
+		}
 		o.mu.Unlock()
 		if err != nil {
 			// A write failed or timed out: the peer is gone or not reading. Nothing more

@@ -181,7 +181,7 @@ func (h *Hub) broadcast(room string, t MessageType, b []byte) int {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	for c := range h.rooms[room] {
-		switch c.enqueueShared(t, b, skip) {
+		switch c.enqueueItem(outItem{typ: t, data: b}, skip) {
 		case nil:
 			n++
 		case ErrBufferFull:

@@ -19,7 +19,7 @@ func TestHubSlowClient(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			hub := &Hub{Slow: policy}
 			opts := testOpts(nil)
-			opts.MaxBuffered = 128 << 10
+			opts.MaxBuffered = 512 << 10
 			opts.CloseTimeout = 200 * time.Millisecond
 			opts.WriteTimeout = time.Second
 			srv, conns := connServer(t, opts)

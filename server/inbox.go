@@ -107,11 +107,16 @@ func (q *inbox) tryPop() (Message, bool) {
 	}
 	m := q.popLocked()
 	more := q.n > 0
+	// Hysteresis: wake a reader waiting for room only once the queue is half empty, so a
+	// full queue costs one wake-up per half queue, not one per message.
+	room := q.n <= q.maxMsgs/2 && q.bytes <= q.maxBytes/2
 	q.mu.Unlock()
 	if more {
 		signal(q.ready) // pass the baton to another waiter
 	}
-	signal(q.room)
+	if room {
+		signal(q.room)
+	}
 	return m, true
 }
 

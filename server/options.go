@@ -67,12 +67,14 @@ type Options struct {
 	// (Try Again Later: the IANA registry of RFC 6455 §11.7 defines it for a server "casting
 	// off some of its clients" when overloaded, which a consumer too slow to drain its
 	// socket makes us). A message bigger than MaxBuffered is accepted when nothing else is
-	// waiting, so memory per connection is at most MaxBuffered + the largest message.
-	// Default 1 MiB.
+	// waiting, so memory per connection is at most MaxBuffered + the largest message. Each
+	// queued message counts 64 bytes more than its payload (its queue slot), so a flood of
+	// tiny messages is bounded too. Default 1 MiB.
 	MaxBuffered int64
 
-	// WriteTimeout bounds the write of one message to the socket. A peer that does not read
-	// for that long has its connection closed (1006 for the peer: the close frame cannot be
+	// WriteTimeout bounds each batch of writes to the socket (the messages queued when the
+	// writer goroutine takes them, at most MaxBuffered bytes). A peer that does not read for
+	// that long has its connection closed (1006 for the peer: the close frame cannot be
 	// written either). Default 10s.
 	WriteTimeout time.Duration
 

@@ -10,6 +10,15 @@ import (
 type outItem struct {
 	typ  MessageType
 	data []byte
+	buf  *[]byte // the pooled buffer behind data, returned after the write; nil if shared
+}
+
+// release returns the item's pooled buffer, if it has one.
+func (it *outItem) release() {
+	if it.buf != nil {
+		putSendBuf(it.buf)
+	}
+	*it = outItem{}
 }
 
 // outbox is the bounded queue of messages accepted by Send and not yet written. A writer
@@ -23,16 +32,23 @@ type outbox struct {
 	closed   bool      // no more items are accepted; queued ones are dropped
 	flushers []chan struct{}
 
-	buffered atomic.Int64 // bytes accepted and not yet written (BufferedAmount)
+	buffered atomic.Int64 // payload bytes accepted and not yet written (BufferedAmount)
+	cost     int64        // buffered plus itemOverhead per queued item: what max bounds
 	max      int64
 }
+
+// itemOverhead is what a queued message costs besides its payload (its slot in the queue),
+// counted against MaxBuffered so that a flood of empty messages is bounded too.
+const itemOverhead = 64
+
+// maxSpare is the largest batch array kept for reuse once written.
+const maxSpare = 1024
 
 // accept reports whether n more bytes fit under the bound. A message larger than the whole
 // bound is accepted when nothing else is queued, so any message can be sent; the bound on
 // memory is then max + the largest message.
 func (o *outbox) fitsLocked(n int) bool {
-	b := o.buffered.Load()
-	return b == 0 || b+int64(n) <= o.max
+	return o.cost == 0 || o.cost+int64(n)+itemOverhead <= o.max
 }
 
 // wakeFlushersLocked releases Flush callers; called when the queue drains or closes.
@@ -51,8 +67,9 @@ func (o *outbox) drop() int64 {
 	var n int64
 	for i := range o.items {
 		n += int64(len(o.items[i].data))
-		o.items[i] = outItem{}
+		o.items[i].release()
 	}
+	o.cost -= n + int64(len(o.items))*itemOverhead
 	o.items = o.items[:0]
 	o.buffered.Add(-n)
 	if !o.writing {

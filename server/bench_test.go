@@ -1,0 +1,184 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"testing"
+
+	"github.com/duplexws/duplex/conn"
+	"github.com/duplexws/duplex/frame"
+	"github.com/duplexws/duplex/internal/memconn"
+	"github.com/duplexws/duplex/mask"
+)
+
+var benchSizes = []int{16, 1 << 10, 64 << 10}
+
+// clientFrame is one masked binary frame of n bytes, as a client sends it.
+func clientFrame(n int) []byte {
+	key := [4]byte{1, 2, 3, 4}
+	h := frame.Header{Fin: true, Opcode: frame.OpBinary, Masked: true, Key: key, Length: int64(n)}
+	b := h.Append(nil)
+	start := len(b)
+	b = append(b, make([]byte, n)...)
+	mask.Apply(b[start:], key, 0)
+	return b
+}
+
+func benchConfig() *config {
+	return newConfig(&Options{Registry: &Registry{}, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+}
+
+// memConn is a server Conn over an in-memory transport that replays data forever and
+// discards writes.
+func memConn(data []byte, direct bool) (*Conn, *memconn.Replay) {
+	r := &memconn.Replay{Data: data}
+	ws := conn.New(r, nil, conn.Server, nil)
+	return newConn(ws, benchConfig(), nil, "", nil, direct), r
+}
+
+// BenchmarkReceive: messages through the reader goroutine and queue to Wait, against
+// conn.ReadMessage into a reused buffer on the same transport (the floor).
+func BenchmarkReceive(b *testing.B) {
+	for _, n := range benchSizes {
+		data := clientFrame(n)
+		b.Run(fmt.Sprintf("baseline-conn/%d", n), func(b *testing.B) {
+			ws := conn.New(&memconn.Replay{Data: data}, nil, conn.Server, nil)
+			buf := make([]byte, 0, n)
+			ctx := context.Background()
+			b.SetBytes(int64(n))
+			b.ReportAllocs()
+			for b.Loop() {
+				_, p, err := ws.ReadMessage(ctx, buf[:0])
+				if err != nil || len(p) != n {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("Wait/%d", n), func(b *testing.B) {
+			c, _ := memConn(data, false)
+			b.SetBytes(int64(n))
+			b.ReportAllocs()
+			for b.Loop() {
+				m, err := c.Wait()
+				if err != nil || len(m.Data) != n {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			c.CloseNow()
+			<-c.Done()
+		})
+		b.Run(fmt.Sprintf("Handle/%d", n), func(b *testing.B) {
+			c, _ := memConn(data, true)
+			h := &countHandler{n: b.N}
+			b.SetBytes(int64(n))
+			b.ReportAllocs()
+			b.ResetTimer()
+			dispatch(c, h)
+			if h.got != b.N {
+				b.Fatalf("got %d messages, want %d", h.got, b.N)
+			}
+		})
+	}
+}
+
+type countHandler struct{ n, got int }
+
+func (h *countHandler) Open(c *Conn) {
+	if h.n == 0 {
+		c.CloseNow()
+	}
+}
+
+func (h *countHandler) OnMessage(c *Conn, m Message) {
+	h.got++
+	if h.got == h.n {
+		c.CloseNow()
+	}
+}
+
+func (h *countHandler) OnClose(c *Conn, err error) {}
+
+// BenchmarkSend: Send through the queue and writer goroutine, against conn.WriteMessage
+// called directly (the floor), onto a transport that discards.
+func BenchmarkSend(b *testing.B) {
+	for _, n := range benchSizes {
+		msg := make([]byte, n)
+		b.Run(fmt.Sprintf("baseline-conn/%d", n), func(b *testing.B) {
+			ws := conn.New(&memconn.Replay{Data: clientFrame(0)}, nil, conn.Server, nil)
+			ctx := context.Background()
+			b.SetBytes(int64(n))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := ws.WriteMessage(ctx, conn.Binary, msg); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("Send/%d", n), func(b *testing.B) {
+			c, _ := memConn(clientFrame(0), true)
+			c.out.max = 1 << 40
+			ctx := context.Background()
+			b.SetBytes(int64(n))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := c.SendBinary(msg); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if err := c.Flush(ctx); err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
+}
+
+// BenchmarkBroadcast: one message to 64 members through a Hub (one copy, shared), against
+// a loop of Send to each member (64 copies). Both wait until every member wrote it.
+func BenchmarkBroadcast(b *testing.B) {
+	const members = 64
+	for _, n := range []int{16, 1 << 10} {
+		msg := make([]byte, n)
+		setup := func() ([]*Conn, *Hub) {
+			hub := &Hub{}
+			cs := make([]*Conn, members)
+			for i := range cs {
+				cs[i], _ = memConn(clientFrame(0), true)
+				cs[i].out.max = 1 << 40
+				hub.Join("room", cs[i])
+			}
+			return cs, hub
+		}
+		flush := func(b *testing.B, cs []*Conn) {
+			for _, c := range cs {
+				if err := c.Flush(context.Background()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+		b.Run(fmt.Sprintf("baseline-Send-each/%d", n), func(b *testing.B) {
+			cs, _ := setup()
+			b.SetBytes(int64(n * members))
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, c := range cs {
+					c.SendBinary(msg)
+				}
+			}
+			flush(b, cs)
+		})
+		b.Run(fmt.Sprintf("Hub/%d", n), func(b *testing.B) {
+			cs, hub := setup()
+			b.SetBytes(int64(n * members))
+			b.ReportAllocs()
+			for b.Loop() {
+				if k, _ := hub.Broadcast("room", Binary, msg); k != members {
+					b.Fatalf("delivered to %d", k)
+				}
+			}
+			flush(b, cs)
+		})
+	}
+}
