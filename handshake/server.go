@@ -85,13 +85,16 @@ func CheckRequest(r *http.Request, cfg *Config) (Request, error) {
 		method:     r.Method,
 		major:      r.ProtoMajor,
 		minor:      r.ProtoMinor,
-		uri:        r.RequestURI,
+		uri:        r.RequestURI, // as sent; "" only for requests built in-process
 		host:       r.Host,
 		upgrade:    anyHasToken(r.Header["Upgrade"], "websocket"),
 		connection: anyHasToken(r.Header["Connection"], "upgrade"),
 		protocols:  values{list: r.Header["Sec-Websocket-Protocol"]},
 		extensions: values{list: r.Header["Sec-Websocket-Extensions"]},
 		body:       r.ContentLength != 0 || len(r.TransferEncoding) > 0,
+	}
+	if f.uri == "" && r.URL != nil {
+		f.uri = r.URL.RequestURI()
 	}
 	if r.Host != "" {
 		f.hosts = 1 // net/http has already refused repeated Host fields

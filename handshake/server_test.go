@@ -530,3 +530,51 @@ func TestReadRequestAllocs(t *testing.T) {
 		t.Errorf("ReadRequest allocs = %v, want <= 1", allocs)
 	}
 }
+
+func TestBrowserRequests(t *testing.T) {
+	firefox := rawRequest("GET /ws HTTP/1.1", "Host: localhost:8080", "User-Agent: Mozilla/5.0 Firefox/121.0",
+		"Accept: */*", "Accept-Language: en-US,en;q=0.5", "Accept-Encoding: gzip, deflate, br",
+		"Sec-WebSocket-Version: 13", "Origin: http://localhost:8080",
+		"Sec-WebSocket-Extensions: permessage-deflate", "Sec-WebSocket-Key: "+sampleKey,
+		"Connection: keep-alive, Upgrade", "Sec-Fetch-Mode: websocket", "Pragma: no-cache",
+		"Cache-Control: no-cache", "Upgrade: websocket")
+	for name, in := range map[string]string{"chrome": benchRequest, "firefox": firefox} {
+		t.Run(name, func(t *testing.T) {
+			got, err := ReadRequest(bufio.NewReader(strings.NewReader(in)), nil)
+			if err != nil {
+				t.Fatalf("same-origin browser request refused: %v", err)
+			}
+			if len(got.Extensions) != 1 || got.Extensions[0].Name != "permessage-deflate" || got.Key != sampleKey {
+				t.Errorf("got %+v", got)
+			}
+			r, err := http.ReadRequest(bufio.NewReader(strings.NewReader(in)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			viaHTTP, err := CheckRequest(r, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(got, viaHTTP); diff != "" {
+				t.Errorf("raw and net/http paths disagree (-raw +http):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestManyProtocolFields(t *testing.T) {
+	fields := baseFields()
+	var want []string
+	for i := range 6 { // more than the inline capacity of the raw path
+		p := "p" + strings.Repeat("x", i)
+		fields = append(fields, "Sec-WebSocket-Protocol: "+p)
+		want = append(want, p)
+	}
+	got, err := ReadRequest(bufio.NewReader(strings.NewReader(rawRequest("GET / HTTP/1.1", fields...))), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got.Protocols); diff != "" {
+		t.Errorf("protocols (-want +got):\n%s", diff)
+	}
+}
