@@ -122,4 +122,3 @@ func ExampleOriginPolicy() {
 	// "http://localhost:3000" allowed=true
 	// "https://evil.test" allowed=false
 }
-
