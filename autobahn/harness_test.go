@@ -2,7 +2,9 @@ package autobahn
 
 import (
 	"context"
+	"net"
 	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -97,5 +99,60 @@ func TestBrokenPeersFail(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// gateOptions returns the options of the conformance gates: suite sizes unless the run is
+// -short or under the race detector, where section 9 is divided by 16.
+func gateOptions(agent string) *Options {
+	o := &Options{Agent: agent}
+	if testing.Short() || raceEnabled {
+		o.Shrink = 16
+	}
+	return o
+}
+
+// TestConformanceServer is the gate for the server role: the full suite (every section the
+// harness has) against EchoHandler, the echo target on this library's conn with library
+// defaults. Any FAILED or UNIMPLEMENTED verdict fails it.
+func TestConformanceServer(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- Serve(ln) }()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		<-done
+	})
+	rep := runAgainst(t, localURL(ln), gateOptions("duplex-server"), "*")
+	var sb strings.Builder
+	rep.Summary(&sb)
+	t.Log("\n" + sb.String())
+	for _, r := range rep.Results {
+		if r.Failed() || r.Behavior == Unimplemented {
+			t.Errorf("case %s: behavior %s, close %s: %s / %s", r.ID, r.Behavior, r.BehaviorClose, r.Result, r.ResultClose)
+		}
+	}
+	if os.Getenv("AUTOBAHN_REPORT") != "" {
+		if err := rep.WriteFiles(os.Getenv("AUTOBAHN_REPORT")); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestDebugServerClose(t *testing.T) {
+	if os.Getenv("AB_DEBUG") == "" {
+		t.Skip()
+	}
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	go Serve(ln)
+	defer ln.Close()
+	rep := runAgainst(t, localURL(ln), gateOptions("x"), os.Getenv("AB_DEBUG"))
+	for _, r := range rep.Results {
+		if r.BehaviorClose != OK {
+			t.Logf("%s %s %s %s code=%s dur=%d %s", r.ID, r.Behavior, r.BehaviorClose, r.ResultClose, codeString(r.RemoteCloseCode), r.Duration, r.WasNotCleanReason)
+		}
 	}
 }

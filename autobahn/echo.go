@@ -1,0 +1,89 @@
+package autobahn
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/duplexws/duplex/conn"
+	"github.com/duplexws/duplex/handshake"
+)
+
+// EchoReadLimit is the read limit of the echo target: 64 MiB, above the suite's largest
+// message (16 MiB in 9.1.6).
+const EchoReadLimit = 64 << 20
+
+// EchoHandler returns the conformance target built on this library: an http.Handler that
+// performs the opening handshake with package handshake (any Origin accepted), wraps the
+// connection in a conn.Conn with library defaults except a 64 MiB read limit, and echoes
+// every message with its type until the connection ends. Protocol errors, pings and the
+// closing handshake are left to conn: the target adds no conformance logic of its own.
+// Compression is not offered yet (conn has no permessage-deflate support).
+func EchoHandler() http.Handler {
+	cfg := &handshake.Config{Origin: handshake.OriginPolicy{AllowAll: true}}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, err := handshake.CheckRequest(r, cfg)
+		if err != nil {
+			status := http.StatusBadRequest
+			var he *handshake.Error
+			if errors.As(err, &he) {
+				status = he.Status
+				for k, vs := range he.Header {
+					for _, v := range vs {
+						w.Header().Add(k, v)
+					}
+				}
+			}
+			http.Error(w, err.Error(), status)
+			return
+		}
+		hj, ok := w.(http.Hijacker)
+		if !ok {
+			http.Error(w, "autobahn: cannot hijack", http.StatusInternalServerError)
+			return
+		}
+		nc, rw, err := hj.Hijack()
+		if err != nil {
+			return
+		}
+		_ = nc.SetDeadline(time.Time{})
+		if err := handshake.WriteResponse(nc, req.Key, nil); err != nil {
+			_ = nc.Close()
+			return
+		}
+		echo(conn.New(nc, rw.Reader, conn.Server, &conn.Options{ReadLimit: EchoReadLimit}))
+	})
+}
+
+// echo copies messages back until the connection ends.
+func echo(c *conn.Conn) {
+	defer c.CloseNow()
+	ctx := context.Background()
+	var buf []byte
+	for {
+		t, msg, err := c.ReadMessage(ctx, buf)
+		if err != nil {
+			return
+		}
+		if err := c.WriteMessage(ctx, t, msg); err != nil {
+			return
+		}
+		buf = msg
+	}
+}
+
+// Serve runs the echo target on ln until ln is closed, printing nothing. It is what the
+// official suite's fuzzingclient (autobahn/config/fuzzingclient.json) tests.
+func Serve(ln net.Listener) error {
+	srv := &http.Server{Handler: EchoHandler(), ReadHeaderTimeout: 10 * time.Second}
+	return srv.Serve(ln)
+}
+
+// localURL returns the ws:// URL of a listener's address.
+func localURL(ln net.Listener) string {
+	a := ln.Addr().(*net.TCPAddr)
+	return "ws://" + net.JoinHostPort(a.IP.String(), strconv.Itoa(a.Port))
+}
