@@ -532,6 +532,12 @@ func TestAllocs(t *testing.T) {
 			if callocs > 0.1 {
 				t.Fatalf("Compress: %.2f allocs per message, want 0", callocs)
 			}
+			if !takeover {
+				shared := testing.AllocsPerRun(50, func() { wire = CompressShared(wire[:0], m, 0) })
+				if shared > 0.1 {
+					t.Fatalf("CompressShared: %.2f allocs per message, want 0", shared)
+				}
+			}
 			// compress/flate's Reset (Go 1.26) discards its Huffman decoders, which
 			// re-allocate their overflow tables for each dynamic block: a handful of
 			// small allocations per message that this package cannot avoid.
