@@ -322,3 +322,46 @@ func TestValidEveryOffset(t *testing.T) {
 		}
 	}
 }
+
+// TestFeedChunkSizes streams corpora through a Validator in chunks of every size from 1 to
+// 130 bytes (so code points and SIMD blocks are cut everywhere), then corrupts the text and
+// checks that Feed fails on exactly the chunk holding the first byte after which the prefix
+// can no longer be completed, as the DFA reference decides byte by byte.
+func TestFeedChunkSizes(t *testing.T) {
+	for _, c := range corpusNames {
+		data := corpus(t, c.file, 3000)
+		bad := bytes.Clone(data)
+		bad[1777] = 0xF5 // never valid
+		bad[2222] = 0xC0
+		// firstBad: index of the byte on which the reference DFA rejects bad.
+		firstBad := -1
+		for i, s := 0, uint64(stAccept); i < len(bad); i++ {
+			if s = dfa[bad[i]] >> s & 63; s == stReject {
+				firstBad = i
+				break
+			}
+		}
+		if firstBad < 0 {
+			t.Fatal("corrupted corpus is valid")
+		}
+		for size := 1; size <= 130; size++ {
+			var v Validator
+			for off := 0; off < len(data); off += size {
+				if !v.Feed(data[off:min(off+size, len(data))]) {
+					t.Fatalf("%s, chunks of %d: valid text rejected at offset %d", c.name, size, off)
+				}
+			}
+			if !v.Complete() {
+				t.Fatalf("%s, chunks of %d: Complete = false", c.name, size)
+			}
+			v.Reset()
+			for off := 0; off < len(bad); off += size {
+				end := min(off+size, len(bad))
+				got := v.Feed(bad[off:end])
+				if want := firstBad >= end; got != want {
+					t.Fatalf("%s, chunks of %d: Feed(bad[%d:%d]) = %v, want %v (first bad byte %d)", c.name, size, off, end, got, want, firstBad)
+				}
+			}
+		}
+	}
+}
