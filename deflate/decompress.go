@@ -205,6 +205,9 @@ func (d *Decompressor) read(p []byte) (int, error) {
 			if n > 0 {
 				return 0, frame.ErrTooBig
 			}
+			if err == nil {
+				return 0, nil
+			}
 			return 0, d.result(err)
 		}
 		if int64(len(p)) > rem {
