@@ -150,8 +150,18 @@ type Options struct {
 	// Shrink divides the payload sizes and message counts of section 9 (for quick runs
 	// under the race detector). 0 or 1 runs the suite's sizes, up to 16 MiB.
 	Shrink int
-	// OnResult, if set, is called after each case (progress output).
+	// Parallel is how many cases run at once in client mode. Default 1, as the suite;
+	// cases do not share state, so more only shortens runs (the gates use 4).
+	Parallel int
+	// OnResult, if set, is called after each case (progress output), never concurrently.
 	OnResult func(*Result)
+}
+
+func (o *Options) parallel() int {
+	if o == nil || o.Parallel < 1 {
+		return 1
+	}
+	return o.Parallel
 }
 
 func (o *Options) agent() string {

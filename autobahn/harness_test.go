@@ -12,7 +12,7 @@ import (
 // quickOptions keeps runs against test peers short: section 9 shrunk, peers that do not
 // answer waited for 300ms per suite second.
 func quickOptions(agent string) *Options {
-	return &Options{Agent: agent, Pace: 50 * time.Millisecond, Timeout: 300 * time.Millisecond, Shrink: 16, CaseTimeout: 20 * time.Second}
+	return &Options{Agent: agent, Parallel: 4, Pace: 50 * time.Millisecond, Timeout: 300 * time.Millisecond, Shrink: 16, CaseTimeout: 20 * time.Second}
 }
 
 func runAgainst(t *testing.T, url string, opts *Options, patterns ...string) *Report {
@@ -105,7 +105,7 @@ func TestBrokenPeersFail(t *testing.T) {
 // gateOptions returns the options of the conformance gates: suite sizes unless the run is
 // -short or under the race detector, where section 9 is divided by 16.
 func gateOptions(agent string) *Options {
-	o := &Options{Agent: agent}
+	o := &Options{Agent: agent, Parallel: 4}
 	if testing.Short() || raceEnabled {
 		o.Shrink = 16
 	}

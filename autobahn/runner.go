@@ -3,6 +3,7 @@ package autobahn
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 )
 
@@ -28,25 +29,49 @@ func (r *Report) Failed() []*Result {
 }
 
 // RunClient runs cases against the WebSocket server at url, one connection per case and
-// one case at a time, as the suite's fuzzing client does. It returns an error only when
+// (unless Options.Parallel says otherwise) one case at a time, as the suite's fuzzing
+// client does. Results are in the order of cases. It returns an error only when
 // it cannot run at all; a case whose connection fails is a FAILED result. ctx cancels the
 // run between cases.
 func RunClient(ctx context.Context, url string, cases []*Case, opts *Options) (*Report, error) {
 	if opts == nil {
 		opts = &Options{}
 	}
-	rep := &Report{Agent: opts.agent()}
-	for _, c := range cases {
-		if err := ctx.Err(); err != nil {
-			return rep, err
+	rep := &Report{Agent: opts.agent(), Results: make([]*Result, len(cases))}
+	var (
+		mu  sync.Mutex
+		wg  sync.WaitGroup
+		sem = make(chan struct{}, opts.parallel())
+	)
+	for i, c := range cases {
+		if ctx.Err() != nil {
+			break
 		}
-		res := runClientCase(ctx, url, c, opts)
-		rep.Results = append(rep.Results, res)
-		if opts.OnResult != nil {
-			opts.OnResult(res)
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() {
+				<-sem
+				wg.Done()
+			}()
+			res := runClientCase(ctx, url, c, opts)
+			mu.Lock()
+			rep.Results[i] = res
+			if opts.OnResult != nil {
+				opts.OnResult(res)
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	done := rep.Results[:0]
+	for _, r := range rep.Results {
+		if r != nil {
+			done = append(done, r)
 		}
 	}
-	return rep, nil
+	rep.Results = done
+	return rep, ctx.Err()
 }
 
 func runClientCase(ctx context.Context, url string, c *Case, opts *Options) *Result {
