@@ -82,6 +82,8 @@ func Serve(ln net.Listener) error {
 	return srv.Serve(ln)
 }
 
+var timeZero time.Time
+
 // localURL returns the ws:// URL of a listener's address.
 func localURL(ln net.Listener) string {
 	a := ln.Addr().(*net.TCPAddr)

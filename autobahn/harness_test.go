@@ -3,6 +3,8 @@ package autobahn
 import (
 	"context"
 	"net"
+	"net/http/httptest"
+	"path/filepath"
 	"os"
 	"strings"
 	"testing"
@@ -134,6 +136,45 @@ func TestConformanceServer(t *testing.T) {
 		if r.Failed() || r.Behavior == Unimplemented {
 			t.Errorf("case %s: behavior %s, close %s: %s / %s", r.ID, r.Behavior, r.BehaviorClose, r.Result, r.ResultClose)
 		}
+	}
+	if os.Getenv("AUTOBAHN_REPORT") != "" {
+		if err := rep.WriteFiles(os.Getenv("AUTOBAHN_REPORT")); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// TestConformanceClient is the gate for the client role: the fuzzing server runs every
+// case against RunAgent, the echo agent on this library's client side (handshake + conn
+// in the client role). Any FAILED or UNIMPLEMENTED verdict fails it.
+func TestConformanceClient(t *testing.T) {
+	cases, err := Select([]string{"*"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := NewFuzzingServer(cases, t.TempDir(), gateOptions(""))
+	srv := httptest.NewServer(fs)
+	t.Cleanup(srv.Close)
+	base := "ws" + strings.TrimPrefix(srv.URL, "http")
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	if err := RunAgent(ctx, base, "duplex-client", nil); err != nil {
+		t.Fatal(err)
+	}
+	rep := fs.Report("duplex-client")
+	if rep == nil || len(rep.Results) != len(cases) {
+		t.Fatalf("report has %d results, want %d", len(rep.Results), len(cases))
+	}
+	var sb strings.Builder
+	rep.Summary(&sb)
+	t.Log("\n" + sb.String())
+	for _, r := range rep.Results {
+		if r.Failed() || r.Behavior == Unimplemented {
+			t.Errorf("case %s: behavior %s, close %s: %s / %s", r.ID, r.Behavior, r.BehaviorClose, r.Result, r.ResultClose)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(rep.Dir(fs.outdir), "index.json")); err != nil {
+		t.Errorf("updateReports did not write index.json: %v", err)
 	}
 	if os.Getenv("AUTOBAHN_REPORT") != "" {
 		if err := rep.WriteFiles(os.Getenv("AUTOBAHN_REPORT")); err != nil {
