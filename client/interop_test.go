@@ -1,0 +1,158 @@
+package client
+
+import (
+	"bytes"
+	"crypto/tls"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/duplexws/duplex/conn"
+	"github.com/duplexws/duplex/frame"
+	"github.com/duplexws/duplex/internal/leak"
+)
+
+// interopSizes are the payload sizes of the interop matrix: the length-encoding
+// boundaries of RFC 6455 §5.2 (125/126, 65535/65536) and large messages.
+var interopSizes = []int{0, 125, 126, 65535, 65536, 1 << 20, 16 << 20}
+
+// payload returns n bytes of deterministic content; for text, valid UTF-8 mixing 1- to
+// 4-byte sequences (padded with ASCII so that it is exactly n bytes).
+func payload(n int, text bool) []byte {
+	b := make([]byte, 0, n)
+	if !text {
+		x := uint32(2463534242)
+		for len(b) < n {
+			x ^= x << 13
+			x ^= x >> 17
+			x ^= x << 5
+			b = append(b, byte(x))
+		}
+		return b
+	}
+	runes := []string{"a", "é", "€", "𝄞", "z", "ж"}
+	for i := 0; ; i++ {
+		r := runes[i%len(runes)]
+		if len(b)+len(r) > n {
+			break
+		}
+		b = append(b, r...)
+	}
+	for len(b) < n {
+		b = append(b, 'x')
+	}
+	return b
+}
+
+// TestInterop is our client against our server (handshake + conn in the server role) over
+// loopback TCP: every size, text and binary, whole and fragmented in both directions,
+// echoed byte for byte; then a clean close and no goroutine left behind.
+func TestInterop(t *testing.T) {
+	leak.Check(t)
+	srv := newEchoServer(t, nil)
+	for _, mode := range []string{"whole", "fragmented"} {
+		t.Run(mode, func(t *testing.T) {
+			ctx := ctxT(t)
+			url := srv.url + "/"
+			if mode == "fragmented" {
+				url = srv.url + "/frag" // the server echoes through its streaming writer
+			}
+			c, resp, err := Dial(ctx, url, &Options{Conn: &conn.Options{ReadLimit: 32 << 20, FragmentSize: 16 << 10}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.StatusCode != 101 {
+				t.Fatalf("status %d", resp.StatusCode)
+			}
+			var got []byte
+			for _, typ := range []conn.MessageType{conn.Text, conn.Binary} {
+				for _, n := range interopSizes {
+					want := payload(n, typ == conn.Text)
+					t.Run(fmt.Sprintf("%v/%d", typ, n), func(t *testing.T) {
+						if mode == "whole" {
+							if err := c.WriteMessage(ctx, typ, want); err != nil {
+								t.Fatal(err)
+							}
+						} else {
+							w, err := c.Writer(ctx, typ)
+							if err != nil {
+								t.Fatal(err)
+							}
+							for p := want; len(p) > 0; { // uneven writes across frame edges
+								k := min(len(p), 5000)
+								if _, err := w.Write(p[:k]); err != nil {
+									t.Fatal(err)
+								}
+								p = p[k:]
+							}
+							if err := w.Close(); err != nil {
+								t.Fatal(err)
+							}
+						}
+						var gotType conn.MessageType
+						gotType, got, err = c.ReadMessage(ctx, got[:0])
+						if err != nil {
+							t.Fatal(err)
+						}
+						if gotType != typ {
+							t.Errorf("type %v, want %v", gotType, typ)
+						}
+						if !bytes.Equal(got, want) {
+							i := 0
+							for i < len(got) && i < len(want) && got[i] == want[i] {
+								i++
+							}
+							t.Fatalf("echo differs: got %d bytes, want %d, first difference at %d", len(got), len(want), i)
+						}
+					})
+				}
+			}
+			if err := c.Close(frame.CloseNormal, "bye"); err != nil {
+				t.Errorf("Close: %v", err)
+			}
+		})
+	}
+}
+
+// TestInteropHTTPServer runs the echo against a net/http server (CheckRequest + Hijack),
+// over plain TCP and over TLS (wss://).
+func TestInteropHTTPServer(t *testing.T) {
+	leak.Check(t)
+	for _, useTLS := range []bool{false, true} {
+		name := map[bool]string{false: "ws", true: "wss"}[useTLS]
+		t.Run(name, func(t *testing.T) {
+			srv := newHTTPEchoServer(t, useTLS)
+			ctx := ctxT(t)
+			o := &Options{}
+			if useTLS {
+				o.TLSConfig = srv.Client().Transport.(*http.Transport).TLSClientConfig
+			}
+			url := "ws" + strings.TrimPrefix(srv.URL, "http") + "/echo"
+			c, _, err := Dial(ctx, url, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.CloseNow()
+			if _, isTLS := c.NetConn().(*tls.Conn); isTLS != useTLS {
+				t.Errorf("NetConn is TLS: %v, want %v", isTLS, useTLS)
+			}
+			for _, n := range []int{0, 126, 70000} {
+				want := payload(n, false)
+				if err := c.WriteMessage(ctx, conn.Binary, want); err != nil {
+					t.Fatal(err)
+				}
+				_, got, err := c.ReadMessage(ctx, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(got, want) {
+					t.Fatalf("echo of %d bytes differs", n)
+				}
+			}
+			if err := c.Close(frame.CloseNormal, ""); err != nil {
+				t.Errorf("Close: %v", err)
+			}
+		})
+	}
+}
