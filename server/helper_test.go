@@ -159,3 +159,5 @@ func shutdown(t *testing.T, reg *Registry) {
 		t.Errorf("Shutdown: %v", err)
 	}
 }
+
+func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/duplexws/duplex/deflate"
 	"github.com/duplexws/duplex/handshake"
 )
 
@@ -38,12 +39,14 @@ type Options struct {
 	// borrows from a pool while a read or write is in progress. Default 4096 each.
 	ReadBufferSize, WriteBufferSize int
 
-	// Compression (permessage-deflate, RFC 7692) is PENDING: the deflate package has not
-	// landed in this server layer yet, and setting this field has no effect; no extension is
-	// negotiated. When wired, it will cost a compressor and decompressor per connection with
-	// context takeover (about 300 KiB with compress/flate's 32 KiB window), or a pooled one
-	// per message without.
-	Compression bool
+	// Compression configures permessage-deflate (RFC 7692); nil means off. PENDING: the
+	// conn package does not take negotiated parameters yet, so for now no extension is
+	// negotiated whatever this field holds, and offers are declined (the handshake still
+	// succeeds, uncompressed). Once wired, a connection with context takeover keeps a flate
+	// writer (~650 KiB) and a 32 KiB inflate window (package deflate's doc has the
+	// measured numbers); ServerNoContextTakeover and ClientNoContextTakeover trade ratio
+	// for pooled, per-message state.
+	Compression *deflate.Options
 
 	// HandshakeTimeout bounds writing the 101 response after the request was read. The time
 	// to read the request itself is http.Server's ReadHeaderTimeout. Default 10s.
