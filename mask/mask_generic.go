@@ -6,46 +6,52 @@ import (
 )
 
 // applyGeneric is the portable implementation of Apply and the reference the assembly
-// versions are tested against. It XORs eight bytes at a time through encoding/binary
-// little-endian loads and stores, which are single unaligned moves where the hardware
-// allows them and byte moves elsewhere, so it is correct for any alignment.
+// versions are compared with in benchmarks (tests compare everything with a byte loop).
+// It XORs eight bytes at a time through encoding/binary little-endian loads and stores,
+// which compile to single unaligned moves where the hardware allows them and to byte
+// moves elsewhere, so it is correct for any alignment.
 func applyGeneric(b []byte, key [4]byte, pos int) int {
 	pos &= 3
 	n := len(b)
 	end := (pos + n) & 3
-	if n < 8 {
-		for i := range b {
-			b[i] ^= key[(pos+i)&3]
+	// Rotate the key so that its byte 0 is the one that applies to b[0]. In little-endian
+	// order byte j of a loaded word lands on b[i+j], and every word below starts at a
+	// multiple of four, except the last one, which gets the key rotated by n mod 4.
+	k := bits.RotateLeft32(binary.LittleEndian.Uint32(key[:]), -8*pos)
+	kt := bits.RotateLeft32(k, -8*(n&3))
+	switch {
+	case n >= 8:
+		// The last eight bytes are masked from their original values before the loop
+		// overwrites any of them and stored after it; where they overlap the loop's
+		// words they carry the same bytes, so there is no byte-at-a-time tail.
+		last := binary.LittleEndian.Uint64(b[n-8:]) ^ (uint64(kt)<<32 | uint64(kt))
+		k64 := uint64(k)<<32 | uint64(k)
+		w := b[:n&^7]
+		for len(w) >= 32 {
+			v0 := binary.LittleEndian.Uint64(w[0:8]) ^ k64
+			v1 := binary.LittleEndian.Uint64(w[8:16]) ^ k64
+			v2 := binary.LittleEndian.Uint64(w[16:24]) ^ k64
+			v3 := binary.LittleEndian.Uint64(w[24:32]) ^ k64
+			binary.LittleEndian.PutUint64(w[0:8], v0)
+			binary.LittleEndian.PutUint64(w[8:16], v1)
+			binary.LittleEndian.PutUint64(w[16:24], v2)
+			binary.LittleEndian.PutUint64(w[24:32], v3)
+			w = w[32:]
 		}
-		return end
-	}
-	// Rotate the key so that its byte 0 is the one that applies to b[0], then repeat it
-	// to fill a 64-bit word. In little-endian order byte j of the word lands on b[i+j].
-	k32 := bits.RotateLeft32(binary.LittleEndian.Uint32(key[:]), -8*pos)
-	k64 := uint64(k32)<<32 | uint64(k32)
-	for len(b) >= 32 {
-		v0 := binary.LittleEndian.Uint64(b[0:8]) ^ k64
-		v1 := binary.LittleEndian.Uint64(b[8:16]) ^ k64
-		v2 := binary.LittleEndian.Uint64(b[16:24]) ^ k64
-		v3 := binary.LittleEndian.Uint64(b[24:32]) ^ k64
-		binary.LittleEndian.PutUint64(b[0:8], v0)
-		binary.LittleEndian.PutUint64(b[8:16], v1)
-		binary.LittleEndian.PutUint64(b[16:24], v2)
-		binary.LittleEndian.PutUint64(b[24:32], v3)
-		b = b[32:]
-	}
-	for len(b) >= 8 {
-		binary.LittleEndian.PutUint64(b, binary.LittleEndian.Uint64(b)^k64)
-		b = b[8:]
-	}
-	// Every word consumed was a multiple of four bytes long, so the key phase is unchanged
-	// and the tail uses the low bytes of the same word.
-	if len(b) >= 4 {
-		binary.LittleEndian.PutUint32(b, binary.LittleEndian.Uint32(b)^k32)
-		b = b[4:]
-	}
-	for i := range b {
-		b[i] ^= byte(k32 >> (8 * i))
+		for len(w) >= 8 {
+			binary.LittleEndian.PutUint64(w, binary.LittleEndian.Uint64(w)^k64)
+			w = w[8:]
+		}
+		binary.LittleEndian.PutUint64(b[n-8:], last)
+	case n >= 4:
+		first := binary.LittleEndian.Uint32(b) ^ k
+		last := binary.LittleEndian.Uint32(b[n-4:]) ^ kt
+		binary.LittleEndian.PutUint32(b, first)
+		binary.LittleEndian.PutUint32(b[n-4:], last)
+	default:
+		for i := range b {
+			b[i] ^= byte(k >> (8 * i))
+		}
 	}
 	return end
 }
