@@ -122,10 +122,15 @@ func BenchmarkDecompress(b *testing.B) {
 	})
 }
 
-// connMemory returns the heap bytes retained per idle connection (one Compressor and one
-// Decompressor, after one 16 KiB message each way), measured over n connections.
+// connMemory returns the heap bytes a server retains per idle connection (its Compressor
+// and Decompressor, after one 16 KiB message each way), measured over n connections.
 func connMemory(n int, takeover bool, level int) float64 {
-	p := benchParams(takeover, level)
+	return serverMemory(n, benchParams(takeover, level))
+}
+
+func serverMemory(n int, p *Params) float64 {
+	peer := NewCompressor(p, frame.Client)
+	defer peer.Release()
 	// Two collections empty the sync.Pools (primary, then victim cache), before and
 	// after, so that shared pooled state is not charged to the connections.
 	var before, after runtime.MemStats
@@ -136,10 +141,14 @@ func connMemory(n int, takeover bool, level int) float64 {
 	ds := make([]*Decompressor, n)
 	var wire, out []byte
 	for i := range n {
-		cs[i], ds[i] = pair(p, frame.Server)
+		cs[i], ds[i] = NewCompressor(p, frame.Server), NewDecompressor(p, frame.Server)
 		wire = cs[i].Compress(wire[:0], benchMsg)
+		// A fresh peer context per connection: restart the peer compressor.
+		peer.Release()
+		wire = peer.Compress(wire[:0], benchMsg)
 		out, _ = ds[i].Decompress(out[:0], wire, -1)
 	}
+	peer.Release()
 	runtime.GC()
 	runtime.GC()
 	runtime.ReadMemStats(&after)
@@ -175,6 +184,18 @@ func TestMemoryPerConnection(t *testing.T) {
 			}
 			if tc.takeover && per < 32<<10 {
 				t.Fatalf("%.0f bytes: takeover state is not being kept", per)
+			}
+		})
+	}
+	// The bounded configuration: server_no_context_takeover, client keeps context. Only
+	// the 32 KiB inflate window stays (1<<ClientMaxWindowBits bytes).
+	for _, bits := range []int{15, 10} {
+		t.Run(fmt.Sprintf("server_no_context_takeover/client_max_window_bits=%d", bits), func(t *testing.T) {
+			p := &Params{ServerNoContextTakeover: true, ServerMaxWindowBits: 15, ClientMaxWindowBits: bits, Level: flate.HuffmanOnly}
+			per := serverMemory(50, p)
+			t.Logf("%.0f bytes per idle connection", per)
+			if want := float64(int(1) << bits); per < want || per > want+1024 {
+				t.Fatalf("%.0f bytes per idle connection, want the %.0f-byte window plus < 1 KiB", per, want)
 			}
 		})
 	}

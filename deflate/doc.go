@@ -60,7 +60,7 @@
 //	both directions, level 1 (BestSpeed, default)   ~1.24 MB
 //	both directions, level 6 or 9                   ~0.85 MB
 //	both directions, HuffmanOnly                    ~0.77 MB
-//	receive direction alone (inflate window)        32 KiB (1<<client_max_window_bits)
+//	server_no_context_takeover (inflate window only) ~33 KB; ~1.2 KB with client_max_window_bits=10
 //
 // Nearly all of it is the compress/flate.Writer the sending direction must keep (its
 // hash tables are fixed-size arrays). To bound it: set Options.ServerNoContextTakeover on
