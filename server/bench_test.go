@@ -5,10 +5,15 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
 	"testing"
 
 	"github.com/duplexws/duplex/conn"
 	"github.com/duplexws/duplex/frame"
+	"github.com/duplexws/duplex/handshake"
 	"github.com/duplexws/duplex/internal/memconn"
 	"github.com/duplexws/duplex/mask"
 )
@@ -181,4 +186,116 @@ func BenchmarkBroadcast(b *testing.B) {
 			flush(b, cs)
 		})
 	}
+}
+
+// BenchmarkIdleMemory reports the heap and stack one idle server connection holds, in
+// queue mode (reader goroutine, as Accept makes) and in Handle mode (one dispatching
+// goroutine), over net.Pipe so no socket or net/http state is counted: this is the cost of
+// this package plus conn. The baseline is a bare conn.Conn with one goroutine blocked in
+// ReadMessage.
+func BenchmarkIdleMemory(b *testing.B) {
+	const n = 1000
+	measure := func(b *testing.B, open func(nc net.Conn) func()) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var peers []net.Conn
+			var closers []func()
+			runtime.GC()
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			for range n {
+				s, p := net.Pipe()
+				peers = append(peers, p)
+				closers = append(closers, open(s))
+			}
+			runtime.GC()
+			runtime.ReadMemStats(&after)
+			used := (after.HeapAlloc + after.StackInuse) - (before.HeapAlloc + before.StackInuse)
+			b.ReportMetric(float64(used)/n, "B/conn")
+			for i := range closers {
+				peers[i].Close()
+				closers[i]()
+			}
+		}
+	}
+	b.Run("baseline-conn", func(b *testing.B) {
+		measure(b, func(nc net.Conn) func() {
+			ws := conn.New(nc, nil, conn.Server, nil)
+			done := make(chan struct{})
+			go func() { ws.ReadMessage(context.Background(), nil); close(done) }()
+			return func() { <-done }
+		})
+	})
+	b.Run("Accept-queue", func(b *testing.B) {
+		cfg := benchConfig()
+		measure(b, func(nc net.Conn) func() {
+			c := newConn(conn.New(nc, nil, conn.Server, nil), cfg, nil, "", nil, false)
+			return func() { <-c.Done() }
+		})
+	})
+	b.Run("Handle", func(b *testing.B) {
+		cfg := benchConfig()
+		measure(b, func(nc net.Conn) func() {
+			c := newConn(conn.New(nc, nil, conn.Server, nil), cfg, nil, "", nil, true)
+			go dispatch(c, echoHandler{})
+			return func() { <-c.Done() }
+		})
+	})
+}
+
+// BenchmarkEcho: one client, ping-pong of 16-byte messages over loopback TCP through
+// Handle, through Accept with Wait/Send, and through a bare conn.Conn echo loop on the
+// raw handshake path (the floor).
+func BenchmarkEcho(b *testing.B) {
+	msg := make([]byte, 16)
+	run := func(b *testing.B, h http.Handler) {
+		srv := httptest.NewServer(h)
+		defer srv.Close()
+		ws, _ := dial(b, srv, "/")
+		ctx := context.Background()
+		buf := make([]byte, 0, 64)
+		b.SetBytes(int64(len(msg)))
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := ws.WriteMessage(ctx, conn.Binary, msg); err != nil {
+				b.Fatal(err)
+			}
+			if _, _, err := ws.ReadMessage(ctx, buf); err != nil {
+				b.Fatal(err)
+			}
+		}
+		ws.Close(CloseNormal, "")
+	}
+	b.Run("baseline-conn", func(b *testing.B) {
+		run(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			req, err := handshake.CheckRequest(r, nil)
+			if err != nil {
+				return
+			}
+			nc, brw, _ := http.NewResponseController(w).Hijack()
+			handshake.WriteResponse(nc, req.Key, nil)
+			ws := conn.New(nc, brw.Reader, conn.Server, nil)
+			var buf []byte
+			for {
+				t, p, err := ws.ReadMessage(context.Background(), buf)
+				if err != nil {
+					return
+				}
+				buf = p
+				if ws.WriteMessage(context.Background(), t, p) != nil {
+					return
+				}
+			}
+		}))
+	})
+	opts := &Options{Registry: &Registry{}, Logger: discardLogger()}
+	b.Run("Handle", func(b *testing.B) { run(b, Handle(echoHandler{}, opts)) })
+	b.Run("Accept-Wait-Send", func(b *testing.B) {
+		run(b, Accept(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			c := FromRequest(r)
+			for m := range c.Messages() {
+				c.Send(m.Type, m.Data)
+			}
+		}), opts))
+	})
 }

@@ -6,11 +6,12 @@
 // Use Accept to serve plain HTTP and WebSocket on the same route (FromRequest(r) is nil for
 // plain HTTP), Require for a WebSocket-only route (plain HTTP gets 426), Handle to serve a
 // Tornado-style Handler (Open, OnMessage, OnClose), Upgrade to upgrade a request yourself,
-// Hub to broadcast to rooms, and Registry for graceful shutdown and stats.
+// Serve to serve a Handler on a net.Listener without net/http, Hub to broadcast to rooms,
+// and Registry for graceful shutdown, the connection cap and stats (an expvar.Var).
 //
-// Package server is NOT for clients (package client), for serving without net/http (use
-// package handshake on a net.Listener and conn.New: see the example), or for frame-level
-// control (use Conn.Underlying or package conn directly).
+// Package server is NOT for clients (package client), for streaming one message in pieces
+// or other frame-level control (use Conn.Underlying or package conn directly), or for
+// HTTP/2 (RFC 8441): upgrades need HTTP/1.1, which browsers use for WebSocket anyway.
 //
 // # Receiving
 //
@@ -58,13 +59,30 @@
 //
 // # Memory
 //
-// An idle connection made by Accept holds its reader goroutine (a few KiB of stack), an
-// empty queue, and the connection state of package conn; socket buffers are borrowed from
-// pools only while a read or write is in progress. No writer goroutine exists while
-// nothing is queued. A connection served by Handle has no reader goroutine.
+// BenchmarkIdleMemory measures an idle connection (heap and stack, over net.Pipe, so
+// without the socket and net/http): about 7.9 KB in queue mode and 8.0 KB under Handle,
+// against 7.4 KB for a bare conn.Conn with a goroutine blocked in ReadMessage — this
+// package adds about 0.5 KB. Most of it is the reading goroutine's stack and the read
+// buffer conn holds while a read waits. Under Accept and Require the HTTP handler's own
+// goroutine, usually blocked in Wait, comes on top; Handle and Serve have no second
+// goroutine. No writer goroutine exists while nothing is queued, and Send's copies come
+// from pools (64 B to 64 KiB classes) and go back once written.
+//
+// Bounds per connection: received messages at most QueueBytes + ReadLimit (default 1 MiB
+// + 16 MiB, the second only for a message being read), unsent messages at most
+// MaxBuffered + the largest message (default 1 MiB). Under Handle the receive buffer is
+// reused, and kept between messages up to 16 KiB.
+//
+// # Broadcast
+//
+// Hub.Broadcast copies and validates the message once and queues that one buffer to every
+// member of the room, without waiting for any socket. Each member drains at its own pace;
+// a member whose MaxBuffered is exceeded is closed with 1013 or skipped (Hub.Slow), so one
+// slow client never holds up the others or the broadcaster.
 //
 // # Compression
 //
-// permessage-deflate (RFC 7692) is not negotiated yet by this package: Options.Compression
-// is reserved and has no effect.
+// permessage-deflate (RFC 7692) is not negotiated yet by this package: conn does not take
+// negotiated parameters yet. Options.Compression (a *deflate.Options) is reserved and has
+// no effect; offers are declined and connections run uncompressed.
 package server

@@ -63,7 +63,7 @@ func (s *syncBuffer) String() string {
 
 // rawDial opens a TCP (or TLS) connection to srv and writes an upgrade request for path
 // with the extra header lines (each "Name: value") and then extra bytes.
-func rawDial(t *testing.T, srv *httptest.Server, path string, lines []string, extra []byte) (net.Conn, *bufio.Reader, *http.Response) {
+func rawDial(t testing.TB, srv *httptest.Server, path string, lines []string, extra []byte) (net.Conn, *bufio.Reader, *http.Response) {
 	t.Helper()
 	addr := strings.TrimPrefix(strings.TrimPrefix(srv.URL, "http://"), "https://")
 	var nc net.Conn
@@ -109,7 +109,7 @@ func acceptFor(key string) string {
 }
 
 // dial performs a WebSocket handshake with srv and returns a client conn.Conn.
-func dial(t *testing.T, srv *httptest.Server, path string, extra ...string) (*conn.Conn, *http.Response) {
+func dial(t testing.TB, srv *httptest.Server, path string, extra ...string) (*conn.Conn, *http.Response) {
 	t.Helper()
 	nc, br, resp := rawDial(t, srv, path, append(append([]string(nil), upgradeLines...), extra...), nil)
 	if resp.StatusCode != http.StatusSwitchingProtocols {
