@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -80,8 +81,7 @@ func Dial(ctx context.Context, rawURL string, opts *Options) (*conn.Conn, *http.
 		if err != nil {
 			return nil, resp, err
 		}
-		if loc := redirectLocation(resp); loc != "" {
-			nc.Close()
+		if loc := redirectLocation(resp); loc != "" { // roundTrip has closed nc
 			next, err := redirectTarget(req.URL, loc)
 			if err != nil {
 				return nil, resp, err
@@ -251,9 +251,16 @@ func watch(ctx context.Context, nc net.Conn) (stop func() bool) {
 	return context.AfterFunc(ctx, func() { nc.SetDeadline(time.Unix(1, 0)) })
 }
 
-// ctxErr prefers ctx's error to the I/O error it caused.
+// ctxErr prefers ctx's error to the I/O error it caused. The socket deadline is ctx's
+// deadline, and may fire a moment before ctx itself reports it.
 func ctxErr(ctx context.Context, err error) error {
-	if cerr := ctx.Err(); cerr != nil {
+	cerr := ctx.Err()
+	if cerr == nil && errors.Is(err, os.ErrDeadlineExceeded) {
+		if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+			cerr = context.DeadlineExceeded
+		}
+	}
+	if cerr != nil {
 		return fmt.Errorf("client: handshake: %w (%v)", cerr, err)
 	}
 	return err

@@ -1,0 +1,153 @@
+package client
+
+import (
+	"bufio"
+	"encoding/base64"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/duplexws/duplex/conn"
+	"github.com/duplexws/duplex/frame"
+	"github.com/duplexws/duplex/internal/leak"
+)
+
+// connectProxy is a minimal HTTP CONNECT proxy for tests. It records what it was asked
+// and, when auth is set, demands that Proxy-Authorization.
+type connectProxy struct {
+	*tcpServer
+	mu      sync.Mutex
+	targets []string
+	auths   []string
+}
+
+func newConnectProxy(t *testing.T, auth string) *connectProxy {
+	p := &connectProxy{}
+	p.tcpServer = newTCPServer(t, func(nc net.Conn) {
+		nc.SetReadDeadline(time.Now().Add(testTimeout))
+		br := bufio.NewReader(nc)
+		req, err := http.ReadRequest(br)
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		p.targets = append(p.targets, req.Method+" "+req.Host)
+		p.auths = append(p.auths, req.Header.Get("Proxy-Authorization"))
+		p.mu.Unlock()
+		if req.Method != http.MethodConnect {
+			io.WriteString(nc, "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
+			return
+		}
+		if auth != "" && req.Header.Get("Proxy-Authorization") != auth {
+			io.WriteString(nc, "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
+			return
+		}
+		up, err := net.Dial("tcp", req.Host)
+		if err != nil {
+			io.WriteString(nc, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+			return
+		}
+		defer up.Close()
+		nc.SetReadDeadline(time.Time{})
+		io.WriteString(nc, "HTTP/1.1 200 Connection established\r\n\r\n")
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			io.Copy(up, br)
+			up.Close()
+		}()
+		io.Copy(nc, up)
+		nc.Close()
+		<-done
+	})
+	return p
+}
+
+func TestDialProxy(t *testing.T) {
+	leak.Check(t)
+	echoSrv := newEchoServer(t, nil)
+	target := strings.TrimPrefix(echoSrv.url, "ws://")
+	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte("user:p@ss"))
+	proxy := newConnectProxy(t, auth)
+	proxyURL, _ := url.Parse("http://user:p%40ss@" + strings.TrimPrefix(proxy.url, "ws://"))
+
+	t.Run("tunnel with Proxy-Authorization from userinfo", func(t *testing.T) {
+		ctx := ctxT(t)
+		c, resp, err := Dial(ctx, echoSrv.url+"/", &Options{Proxy: http.ProxyURL(proxyURL)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.CloseNow()
+		if resp.StatusCode != 101 {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+		want := payload(100000, true)
+		if err := c.WriteMessage(ctx, conn.Text, want); err != nil {
+			t.Fatal(err)
+		}
+		if _, got, err := c.ReadMessage(ctx, nil); err != nil || string(got) != string(want) {
+			t.Fatalf("echo through proxy: %d bytes, %v", len(got), err)
+		}
+		if err := c.Close(frame.CloseNormal, ""); err != nil {
+			t.Error(err)
+		}
+		proxy.mu.Lock()
+		defer proxy.mu.Unlock()
+		if len(proxy.targets) != 1 || proxy.targets[0] != "CONNECT "+target || proxy.auths[0] != auth {
+			t.Errorf("proxy saw %q with auth %q", proxy.targets, proxy.auths)
+		}
+	})
+	t.Run("proxy refuses", func(t *testing.T) {
+		noAuth, _ := url.Parse("http://" + strings.TrimPrefix(proxy.url, "ws://"))
+		_, resp, err := Dial(ctxT(t), echoSrv.url+"/", &Options{Proxy: http.ProxyURL(noAuth)})
+		if !errors.Is(err, ErrProxy) || !strings.Contains(err.Error(), "407") || resp != nil {
+			t.Fatalf("err = %v, resp %v; want ErrProxy 407", err, resp)
+		}
+	})
+	t.Run("unsupported proxy scheme", func(t *testing.T) {
+		socks, _ := url.Parse("socks5://127.0.0.1:1")
+		if _, _, err := Dial(ctxT(t), echoSrv.url+"/", &Options{Proxy: http.ProxyURL(socks)}); !errors.Is(err, ErrProxy) {
+			t.Fatalf("err = %v, want ErrProxy", err)
+		}
+	})
+	t.Run("NoProxy connects directly", func(t *testing.T) {
+		c, _, err := Dial(ctxT(t), echoSrv.url+"/", &Options{Proxy: NoProxy})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.CloseNow()
+	})
+}
+
+// TestDialProxyTLS tunnels wss:// through the proxy: TLS runs end to end inside CONNECT.
+func TestDialProxyTLS(t *testing.T) {
+	leak.Check(t)
+	srv := newHTTPEchoServer(t, true)
+	proxy := newConnectProxy(t, "")
+	proxyURL, _ := url.Parse("http://" + strings.TrimPrefix(proxy.url, "ws://"))
+	ctx := ctxT(t)
+	c, _, err := Dial(ctx, "wss"+strings.TrimPrefix(srv.URL, "https")+"/", &Options{
+		Proxy: http.ProxyURL(proxyURL), TLSConfig: srv.Client().Transport.(*http.Transport).TLSClientConfig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	if err := c.WriteMessage(ctx, conn.Binary, []byte{1, 2, 3}); err != nil {
+		t.Fatal(err)
+	}
+	if _, got, err := c.ReadMessage(ctx, nil); err != nil || string(got) != "\x01\x02\x03" {
+		t.Fatalf("echo %q %v", got, err)
+	}
+	c.Close(frame.CloseNormal, "")
+	proxy.mu.Lock()
+	defer proxy.mu.Unlock()
+	if len(proxy.targets) != 1 || !strings.HasPrefix(proxy.targets[0], "CONNECT 127.0.0.1:") {
+		t.Errorf("proxy saw %q", proxy.targets)
+	}
+}
