@@ -311,3 +311,78 @@ func TestReadyStateClosing(t *testing.T) {
 	var ne net.Error
 	_ = ne
 }
+
+// TestCloseWritesQueuedFirst: Close sends what Send queued before the close frame.
+func TestCloseWritesQueuedFirst(t *testing.T) {
+	opts := testOpts(nil)
+	srv, conns := connServer(t, opts)
+	ws, _ := dial(t, srv, "/", "Sec-WebSocket-Protocol: chat", "Origin: "+srv.URL)
+	opts.Subprotocols = nil // read at build time: changing it now has no effect
+	c := within(t, conns, 5*time.Second, "the connection")
+	if c.Subprotocol() != "" || c.Request() == nil || c.Request().Header.Get("Origin") != srv.URL ||
+		c.RemoteAddr() == nil || len(c.Extensions()) != 0 {
+		t.Fatalf("accessors: sub %q, request %v, remote %v", c.Subprotocol(), c.Request(), c.RemoteAddr())
+	}
+	got := make(chan []string, 1)
+	go func() {
+		var msgs []string
+		for {
+			_, p, err := ws.ReadMessage(context.Background(), nil)
+			if err != nil {
+				msgs = append(msgs, fmt.Sprint("close ", int(CloseStatus(err))))
+				got <- msgs
+				return
+			}
+			msgs = append(msgs, string(p))
+		}
+	}()
+	for i := range 100 {
+		c.SendText(fmt.Sprint(i))
+	}
+	if err := c.Close(CloseNormal, ""); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	msgs := within(t, got, 5*time.Second, "the peer to see the close")
+	if len(msgs) != 101 || msgs[0] != "0" || msgs[99] != "99" || msgs[100] != "close 1000" {
+		t.Fatalf("peer saw %d messages: first %q, last %q", len(msgs), msgs[0], msgs[len(msgs)-1])
+	}
+	if c.ReadyState() != Closed || c.Context().Err() == nil {
+		t.Fatalf("after Close: %v, context %v", c.ReadyState(), c.Context().Err())
+	}
+	if err := c.Close(CloseNormal, ""); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+}
+
+// TestConcurrentSend: several goroutines send at once; each one's messages arrive intact
+// and in its order.
+func TestConcurrentSend(t *testing.T) {
+	opts := testOpts(nil)
+	opts.MaxBuffered = 16 << 20
+	srv, conns := connServer(t, opts)
+	ws, _ := dial(t, srv, "/")
+	c := within(t, conns, 5*time.Second, "the connection")
+	const senders, each = 4, 200
+	for g := range senders {
+		go func() {
+			for i := range each {
+				if err := c.SendText(fmt.Sprintf("%d:%d", g, i)); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	next := make([]int, senders)
+	for range senders * each {
+		_, p, err := ws.ReadMessage(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var g, i int
+		if _, err := fmt.Sscanf(string(p), "%d:%d", &g, &i); err != nil || g >= senders || next[g] != i {
+			t.Fatalf("message %q out of order (want %d:%d)", p, g, next[g])
+		}
+		next[g]++
+	}
+}

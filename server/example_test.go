@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -10,8 +9,8 @@ import (
 	"net/http/httptest"
 	"strings"
 
+	"github.com/duplexws/duplex/client"
 	"github.com/duplexws/duplex/conn"
-	"github.com/duplexws/duplex/handshake"
 	"github.com/duplexws/duplex/server"
 )
 
@@ -142,8 +141,9 @@ func ExampleHandle() {
 }
 
 // Serving from a net.Listener without net/http: Serve reads the handshake with package
-// handshake's raw path. (To do it all by hand: handshake.ReadRequest on a bufio.Reader
-// under a read deadline, handshake.WriteResponse, then conn.New(nc, br, conn.Server, nil).)
+// handshake's raw path (handshake.ReadRequest under a read deadline, then
+// handshake.WriteResponse and conn.New(nc, br, conn.Server, opts): the same steps by hand
+// give a bare *conn.Conn).
 func ExampleServe() {
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	h := &shouter{closed: make(chan server.CloseCode, 1)}
@@ -161,28 +161,11 @@ func ExampleServe() {
 	// Output: RAW
 }
 
-// dial is a minimal client for the examples (package client does this properly).
+// dial connects with package client (http:// URLs become ws://).
 func dial(url string) *conn.Conn {
-	url = strings.Replace(url, "http://", "ws://", 1)
-	offer := &handshake.Offer{Key: handshake.NewKey()}
-	req, err := handshake.NewRequest(context.Background(), url, offer)
+	ws, _, err := client.Dial(context.Background(), strings.Replace(url, "http://", "ws://", 1), nil)
 	if err != nil {
 		panic(err)
 	}
-	nc, err := net.Dial("tcp", req.URL.Host)
-	if err != nil {
-		panic(err)
-	}
-	if _, err := nc.Write(handshake.AppendRequest(nil, req)); err != nil {
-		panic(err)
-	}
-	br := bufio.NewReader(nc)
-	resp, err := http.ReadResponse(br, req)
-	if err != nil {
-		panic(err)
-	}
-	if _, err := handshake.VerifyResponse(resp, offer); err != nil {
-		panic(err)
-	}
-	return conn.New(nc, br, conn.Client, nil)
+	return ws
 }
