@@ -578,3 +578,13 @@ func TestManyProtocolFields(t *testing.T) {
 		t.Errorf("protocols (-want +got):\n%s", diff)
 	}
 }
+
+func TestErrorString(t *testing.T) {
+	e := &Error{Status: 426, Reason: "Sec-WebSocket-Version: 13 required", Err: ErrVersion}
+	if got, want := e.Error(), "handshake: 426 Upgrade Required: Sec-WebSocket-Version: 13 required"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	if !errors.Is(e, ErrVersion) {
+		t.Error("errors.Is(e, ErrVersion) = false")
+	}
+}
