@@ -40,7 +40,9 @@ func benchConfig() *config {
 func memConn(data []byte, direct bool) (*Conn, *memconn.Replay) {
 	r := &memconn.Replay{Data: data}
 	ws := conn.New(r, nil, conn.Server, nil)
-	return newConn(ws, benchConfig(), nil, "", nil, direct), r
+	c := newConn(ws, benchConfig(), nil, "", nil, direct)
+	c.start()
+	return c, r
 }
 
 // BenchmarkReceive: messages through the reader goroutine and queue to Wait, against
@@ -230,6 +232,7 @@ func BenchmarkIdleMemory(b *testing.B) {
 		cfg := benchConfig()
 		measure(b, func(nc net.Conn) func() {
 			c := newConn(conn.New(nc, nil, conn.Server, nil), cfg, nil, "", nil, false)
+			c.start()
 			return func() { <-c.Done() }
 		})
 	})

@@ -78,9 +78,16 @@ func newConn(ws *conn.Conn, cfg *config, r *http.Request, sub string, exts []han
 	c.state.Store(int32(Open))
 	if !direct {
 		c.in.init(cfg.QueueMessages, cfg.QueueBytes)
-		go c.readLoop()
 	}
 	return c
+}
+
+// start begins reading in queue mode. The caller registers c first, so a connection that
+// ends at once is still removed from its Registry.
+func (c *Conn) start() {
+	if !c.direct {
+		go c.readLoop()
+	}
 }
 
 // readLoop moves messages from the socket to the inbox, waiting for room first, so a full

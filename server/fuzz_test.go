@@ -42,6 +42,7 @@ func FuzzConn(f *testing.F) {
 			CloseTimeout: 100 * time.Millisecond, QueueMessages: 2, ReadLimit: 1 << 10})
 		c := newConn(conn.New(srvSide, nil, conn.Server, &conn.Options{
 			ReadLimit: 1 << 10, CloseTimeout: 100 * time.Millisecond}), cfg, nil, "", nil, direct)
+		c.start()
 		drained := make(chan struct{})
 		go func() { // the peer reads whatever the server answers
 			io.Copy(io.Discard, peer)

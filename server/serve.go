@@ -97,5 +97,6 @@ func (u *upgrader) serveRaw(nc net.Conn, h Handler) {
 	}
 	c := newConn(conn.New(nc, br, conn.Server, u.connOpts), cfg, r, resp.Protocol, resp.Extensions, true)
 	cfg.reg.add(c)
+	c.start()
 	dispatch(c, h)
 }

@@ -175,6 +175,7 @@ func (u *upgrader) upgrade(w http.ResponseWriter, r *http.Request, direct bool) 
 	ws := conn.New(nc, br, conn.Server, u.connOpts)
 	c := newConn(ws, cfg, r, resp.Protocol, resp.Extensions, direct)
 	cfg.reg.add(c)
+	c.start()
 	cfg.log.Debug("websocket open", "remote", r.RemoteAddr, "path", r.URL.Path, "subprotocol", resp.Protocol)
 	return c, nil
 }
