@@ -39,7 +39,7 @@ type tcpServer struct {
 	closed bool
 }
 
-func newTCPServer(t *testing.T, handle func(nc net.Conn)) *tcpServer {
+func newTCPServer(t testing.TB, handle func(nc net.Conn)) *tcpServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -162,7 +162,7 @@ func echo(c *conn.Conn, fragmented bool) {
 
 // newEchoServer is a WebSocket echo server over raw TCP: handshake.ReadRequest,
 // handshake.WriteResponse and conn.New in the server role.
-func newEchoServer(t *testing.T, so *serverOpts) *tcpServer {
+func newEchoServer(t testing.TB, so *serverOpts) *tcpServer {
 	if so == nil {
 		so = &serverOpts{}
 	}

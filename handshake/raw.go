@@ -15,8 +15,8 @@ import (
 // It reads at most cfg.MaxHeaderBytes (default 16 KiB; the check may consume up to one of
 // br's buffers more before it fires, but never keeps more than the limit in memory) and
 // cfg.MaxHeaders fields (default 100): a request line over the byte limit is answered 414,
-// header fields over either limit 431. Line folding (obs-fold) and whitespace before a field's colon are answered 400
-// (RFC 7230 §3.2.4), as is a request with a body.
+// header fields over either limit 431. Line folding (obs-fold) and whitespace before a
+// field's colon are answered 400 (RFC 7230 §3.2.4), as is a request with a body.
 //
 // ReadRequest does not bound time: set a read deadline on the connection before calling
 // it (nc.SetReadDeadline(time.Now().Add(10*time.Second))) and clear it after, or a client
