@@ -18,9 +18,10 @@ func sizeName(n int) string {
 }
 
 // BenchmarkApply measures masking in place. Sub-benchmarks are named
-// Apply/<impl>/<size> (impl: copy, naive, generic, simd, and on amd64 each vector width
-// as simd-<isa>), the convention internal/benchtable renders; copy() of the same size is
-// the baseline measured in the same run.
+// Apply/<impl>/<size> (impl: copy, naive, generic, simd = the dispatched Apply, and each
+// assembly variant the CPU supports as simd-<name>, e.g. simd-sse2), the convention
+// internal/benchtable renders; copy() of the same size is the baseline measured in the
+// same run.
 func BenchmarkApply(b *testing.B) {
 	key := [4]byte{0x37, 0xfa, 0x21, 0x3d}
 	type variant struct {
@@ -41,8 +42,10 @@ func BenchmarkApply(b *testing.B) {
 			}
 		}
 	}
-	for _, v := range variants {
-		for _, n := range benchSizes {
+	// Sizes outer, implementations inner: the implementations of one size run close
+	// together in time, so drift in machine load biases their ratios less.
+	for _, n := range benchSizes {
+		for _, v := range variants {
 			b.Run(v.name+"/"+sizeName(n), func(b *testing.B) {
 				buf := make([]byte, n)
 				b.SetBytes(int64(n))

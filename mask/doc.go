@@ -1,26 +1,44 @@
-// Package mask implements the client-to-server masking of RFC 6455 §5.3: every payload
-// byte i is XORed with byte (i mod 4) of a 32-bit masking key.
+// Package mask implements the client-to-server masking of RFC 6455 §5.3: payload byte i
+// is XORed with byte (i mod 4) of a 32-bit masking key.
 //
 // Use [Apply] to mask or unmask a payload in place, whole or in chunks; thread the key
 // position it returns into the next call.
 //
-// It is not for generating masking keys (that needs a strong source of entropy, RFC 6455
-// §10.3, and belongs to the connection layer) and it does not parse frames.
+// It is not for generating masking keys (that needs a strong source of randomness, RFC
+// 6455 §10.3, and belongs to the connection layer), and it does not parse frames.
 //
 // # Dispatch
 //
-// The portable implementation processes eight bytes at a time with
-// encoding/binary little-endian loads and stores; it makes no alignment assumptions and is
-// what every other implementation is tested against. On amd64 and arm64 the package also
-// has assembly versions (amd64: AVX2, with an SSE2 fallback; arm64: NEON). The best one the
-// CPU supports is chosen once, at start-up, with golang.org/x/sys/cpu. Payloads shorter
-// than a few vectors go straight to the portable code, where a call into assembly would
-// not pay for itself.
+// There is one portable implementation and, on amd64 and arm64, assembly ones:
 //
-// Build with -tags purego to compile the assembly out and use the portable code on every
-// architecture. Other architectures always use the portable code.
+//   - portable Go (mask_generic.go): eight bytes at a time through encoding/binary
+//     little-endian loads and stores, so it is correct for any alignment and byte order.
+//     It is used on every other architecture and whenever the purego build tag is set.
+//   - amd64: AVX2 where the CPU has it, else SSE2 (part of the amd64 baseline), chosen
+//     once at start-up with golang.org/x/sys/cpu. There is no AVX-512 routine: on AMD
+//     Zen 4 a 512-bit loop measured the same as AVX2 at every size, and on some Intel
+//     parts 512-bit code lowers the clock.
+//   - arm64: NEON (Advanced SIMD is part of ARMv8-A, so nothing is detected).
+//
+// The assembly masks the first and last vector of a payload from the original bytes,
+// runs an aligned loop over the whole vectors between them and stores the first and last
+// vector last; their overlap with the loop carries identical bytes, so there is no
+// byte-at-a-time head or tail. Payloads under 16 bytes stay in general-purpose
+// registers (two overlapping 8- or 4-byte words, a byte loop below 4), so short control
+// frames never pay for vector set-up. Apply inlines to a single call into the assembly.
+//
+// To force the portable code, build or test with -tags purego. The tests always run the
+// dispatched Apply, the portable code and every assembly variant the CPU supports against
+// a byte-at-a-time reference.
 //
 // # Memory
 //
-// Apply allocates nothing and reads and writes only the bytes of the slice it is given.
+// Apply allocates nothing and reads and writes only the bytes of the slice it is given
+// (the tests check this with guard pages on both sides).
+//
+// # Performance
+//
+// On a 2-core AMD EPYC (Zen 4) VM, with AVX2, masking in place runs at about the speed
+// of copy() for the same size from 1 KiB up, and faster than it at 1 MiB (about 90 GB/s
+// in L2), roughly 3× the portable code. See BenchmarkApply.
 package mask
