@@ -40,7 +40,7 @@ func BenchmarkCompress(b *testing.B) {
 			_ = fw.Flush()
 		}
 	})
-	for _, level := range []int{flate.BestSpeed, 6} {
+	for _, level := range []int{flate.BestSpeed, 6, LowMemory} {
 		for _, takeover := range []bool{false, true} {
 			b.Run(fmt.Sprintf("level=%d/takeover=%v", level, takeover), func(b *testing.B) {
 				c := NewCompressor(benchParams(takeover, level), frame.Server)
@@ -171,6 +171,8 @@ func TestMemoryPerConnection(t *testing.T) {
 	}{
 		{false, flate.BestSpeed, 100, 1 << 10},
 		{false, 6, 100, 1 << 10},
+		{false, LowMemory, 100, 1 << 10},
+		{true, LowMemory, 10, 100 << 10},
 		{true, flate.HuffmanOnly, 10, 1200 << 10},
 		{true, flate.BestSpeed, 10, 1400 << 10},
 		{true, 6, 10, 1200 << 10},
@@ -204,7 +206,7 @@ func TestMemoryPerConnection(t *testing.T) {
 // BenchmarkMemoryPerConnection reports bytes retained per idle connection.
 func BenchmarkMemoryPerConnection(b *testing.B) {
 	for _, takeover := range []bool{false, true} {
-		for _, level := range []int{flate.HuffmanOnly, flate.BestSpeed, 6, 9} {
+		for _, level := range []int{LowMemory, flate.HuffmanOnly, flate.BestSpeed, 6, 9} {
 			b.Run(fmt.Sprintf("takeover=%v/level=%d", takeover, level), func(b *testing.B) {
 				n := 10
 				if !takeover {

@@ -94,7 +94,10 @@ func (s *sink) Write(p []byte) (int, error) {
 type Compressor struct {
 	level    int
 	takeover bool
+	winBits  int           // window agreed for this direction (LowMemory honours it)
 	pw       *pooledWriter // owned with takeover; borrowed during a message without
+	le       *leanEncoder  // the same, for LowMemory
+	stage    []byte        // LowMemory streaming output buffer
 	inMsg    bool
 }
 
@@ -105,7 +108,11 @@ type Compressor struct {
 // forces flate.HuffmanOnly, which emits no LZ77 back-references and so meets any window
 // bound (RFC 7692 §7.1.2).
 func NewCompressor(p *Params, local frame.Role) *Compressor {
-	return &Compressor{level: p.sendLevel(local), takeover: p.sendTakeover(local)}
+	bits := p.sendWindowBits(local)
+	if bits < MinWindowBits || bits > MaxWindowBits {
+		bits = MaxWindowBits
+	}
+	return &Compressor{level: p.sendLevel(local), takeover: p.sendTakeover(local), winBits: bits}
 }
 
 // Level returns the flate level the compressor uses.
@@ -113,6 +120,13 @@ func (c *Compressor) Level() int { return c.level }
 
 // Takeover reports whether the compressor keeps LZ77 context between messages.
 func (c *Compressor) Takeover() bool { return c.takeover }
+
+func (c *Compressor) acquireLean() *leanEncoder {
+	if c.le == nil {
+		c.le = getLean(c.winBits)
+	}
+	return c.le
+}
 
 func (c *Compressor) acquire() *pooledWriter {
 	if c.pw == nil {
@@ -124,6 +138,14 @@ func (c *Compressor) acquire() *pooledWriter {
 // finish ends a message: without takeover the writer goes back to the pool.
 func (c *Compressor) finish() {
 	c.inMsg = false
+	if c.le != nil {
+		c.le.out, c.le.w = nil, nil
+		if !c.takeover {
+			putLean(c.le)
+			c.le = nil
+		}
+		return
+	}
 	if !c.takeover && c.pw != nil {
 		putWriter(c.pw)
 		c.pw = nil
@@ -139,6 +161,15 @@ func (c *Compressor) finish() {
 func (c *Compressor) Compress(dst, msg []byte) []byte {
 	if c.inMsg { // a streamed message was abandoned; its state is unusable
 		c.abort()
+	}
+	if c.level == LowMemory {
+		e := c.acquireLean()
+		e.out, e.w = dst, nil
+		_ = e.write(msg) // appending to a slice cannot fail
+		_ = e.finish()
+		out := e.out
+		c.finish()
+		return out
 	}
 	pw := c.acquire()
 	pw.sink = sink{buf: dst}
@@ -166,9 +197,14 @@ func (c *Compressor) Begin(w io.Writer) {
 	if c.inMsg {
 		c.abort()
 	}
+	c.inMsg = true
+	if c.level == LowMemory {
+		e := c.acquireLean()
+		e.out, e.w, e.err = c.stage[:0], w, nil
+		return
+	}
 	pw := c.acquire()
 	pw.sink = sink{w: w}
-	c.inMsg = true
 }
 
 // Write compresses p into the current message. Output reaches w in chunks as flate's
@@ -176,6 +212,13 @@ func (c *Compressor) Begin(w io.Writer) {
 func (c *Compressor) Write(p []byte) (int, error) {
 	if !c.inMsg {
 		return 0, ErrNoMessage
+	}
+	if c.le != nil {
+		if err := c.le.write(p); err != nil {
+			c.abort()
+			return 0, err
+		}
+		return len(p), nil
 	}
 	n, err := c.pw.fw.Write(p)
 	if err != nil {
@@ -189,6 +232,16 @@ func (c *Compressor) Write(p []byte) (int, error) {
 func (c *Compressor) End() error {
 	if !c.inMsg {
 		return ErrNoMessage
+	}
+	if c.le != nil {
+		err := c.le.finish()
+		c.stage = c.le.out[:0] // keep the staging buffer for the next message
+		if err != nil {
+			c.abort()
+			return err
+		}
+		c.finish()
+		return nil
 	}
 	pw := c.pw
 	if err := pw.fw.Flush(); err != nil {
@@ -211,6 +264,10 @@ func (c *Compressor) End() error {
 // fail; the next message would otherwise be undecodable).
 func (c *Compressor) abort() {
 	c.inMsg = false
+	if c.le != nil {
+		putLean(c.le)
+		c.le = nil
+	}
 	if c.pw != nil {
 		putWriter(c.pw)
 		c.pw = nil
@@ -220,7 +277,10 @@ func (c *Compressor) abort() {
 // Release gives back any flate state the compressor holds (the ~650 KiB writer with
 // context takeover goes back to the pool for the next connection). Call it when the
 // connection ends; the Compressor may be used again afterwards, starting a fresh context.
-func (c *Compressor) Release() { c.abort() }
+func (c *Compressor) Release() {
+	c.abort()
+	c.stage = nil
+}
 
 // CompressShared compresses msg on its own, with no context, at level (as Options.Level;
 // flate.HuffmanOnly allowed), appending the payload to dst. Broadcasters use it to
@@ -229,6 +289,6 @@ func (c *Compressor) Release() { c.abort() }
 // compress for themselves. It is safe for concurrent use and borrows a pooled writer.
 func CompressShared(dst, msg []byte, level int) []byte {
 	o := Options{Level: level}
-	c := Compressor{level: o.level()}
+	c := Compressor{level: o.level(), winBits: MaxWindowBits}
 	return c.Compress(dst, msg)
 }

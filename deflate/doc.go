@@ -23,13 +23,16 @@
 // client fails the handshake on such a response (Accept returns an error). A server
 // never answers client_max_window_bits unless the offer had it (§7.1.2.2).
 //
-// Window bits: compress/flate always compresses with a 32 KiB window. A server therefore
-// declines an offer that demands server_max_window_bits below 15, and a client does not
-// offer client_max_window_bits, unless Options.HuffmanOnly is set: then such connections
-// are compressed with Huffman coding only (no LZ77 back-references at all, so any window
-// bound is met) at a worse ratio: on the 16 KiB JSON-like benchmark message, 56% of the
-// input instead of 17% (BestSpeed) or 14% (level 6). Decompression accepts any window
-// from 256 bytes to 32 KiB.
+// Window bits: compress/flate always compresses with a 32 KiB window. With a
+// compress/flate level a server therefore declines an offer that demands
+// server_max_window_bits below 15, and a client does not offer client_max_window_bits,
+// unless Options.HuffmanOnly is set: then such connections are compressed with Huffman
+// coding only (no LZ77 back-references at all, so any window bound is met) at a worse
+// ratio: on the 16 KiB JSON-like benchmark message, 56% of the input instead of 17%
+// (BestSpeed) or 14% (level 6). Level LowMemory uses this package's own encoder, which
+// never refers further back than the agreed window, so it accepts every window from 8 to
+// 15 bits with real LZ77 compression. Decompression accepts any window from 256 bytes to
+// 32 KiB.
 //
 // # Errors
 //
@@ -50,7 +53,7 @@
 //
 // # Memory
 //
-// Without context takeover a connection keeps about 130 bytes of compression state when
+// Without context takeover a connection keeps about 200 bytes of compression state when
 // idle: flate writers and readers come from sync.Pools shared by all connections and are
 // held only while a message is being compressed or inflated.
 //
@@ -60,10 +63,12 @@
 //	both directions, level 1 (BestSpeed, default)   ~1.24 MB
 //	both directions, level 6 or 9                   ~0.85 MB
 //	both directions, HuffmanOnly                    ~0.77 MB
+//	both directions, LowMemory                      ~92 KB (57 KB encoder + 32 KiB window)
 //	server_no_context_takeover (inflate window only) ~33 KB; ~1.2 KB with client_max_window_bits=10
 //
 // Nearly all of it is the compress/flate.Writer the sending direction must keep (its
-// hash tables are fixed-size arrays). To bound it: set Options.ServerNoContextTakeover on
+// hash tables are fixed-size arrays). To bound it: use Level LowMemory (13 times
+// smaller, output somewhat larger); set Options.ServerNoContextTakeover on
 // a server (the response then always carries server_no_context_takeover, which RFC 7692
 // §7.1.1.1 allows), so only the 32 KiB inflate window remains; set
 // Options.ClientMaxWindowBits to shrink that window when the client offers

@@ -68,7 +68,9 @@ var (
 // written, so sharing it is safe); a client passes it to Offer and Accept.
 type Options struct {
 	// Level is the compress/flate level for outgoing messages: 1 (flate.BestSpeed) to 9
-	// (flate.BestCompression), or flate.HuffmanOnly. Zero means flate.BestSpeed. Levels
+	// (flate.BestCompression), flate.HuffmanOnly, or LowMemory (this package's small
+	// encoder: ~57 KiB instead of ~1.2 MB per connection with context takeover, any
+	// window size honoured, somewhat larger output). Zero means flate.BestSpeed. Levels
 	// 2-9 are slower and, without context takeover, also pay ~640 KiB of memclr per
 	// message when a pooled compressor is reset; BestSpeed resets for free.
 	// Invalid values are treated as zero.
@@ -107,7 +109,8 @@ type Options struct {
 	// Huffman coding only: no LZ77 back-references, so any window bound is met, at a worse
 	// ratio. When false (the default) a server declines such an offer and moves on to the
 	// next one, and a client does not offer client_max_window_bits at all, because
-	// compress/flate cannot compress with a window smaller than 32 KiB.
+	// compress/flate cannot compress with a window smaller than 32 KiB. With Level
+	// LowMemory this is not needed: that encoder bounds its distances to any window.
 	HuffmanOnly bool
 
 	// Takeover, when not nil, caps how many connections (server side) may keep
@@ -118,13 +121,29 @@ type Options struct {
 }
 
 func (o *Options) level() int {
-	if o == nil || o.Level == 0 || o.Level < flate.HuffmanOnly || o.Level > flate.BestCompression {
+	if o == nil {
 		return flate.BestSpeed
 	}
-	if o.Level == flate.DefaultCompression {
+	return normLevel(o.Level)
+}
+
+// normLevel maps an Options.Level to the level used: 0 and invalid values to BestSpeed,
+// DefaultCompression to 6.
+func normLevel(l int) int {
+	switch {
+	case l == LowMemory:
+		return LowMemory
+	case l == 0 || l < flate.HuffmanOnly || l > flate.BestCompression:
+		return flate.BestSpeed
+	case l == flate.DefaultCompression:
 		return 6
 	}
-	return o.Level
+	return l
+}
+
+// smallWindows reports whether this endpoint can compress with a window below 32 KiB.
+func (o *Options) smallWindows() bool {
+	return o != nil && (o.HuffmanOnly || o.Level == LowMemory)
 }
 
 func (o *Options) threshold() int {
@@ -242,17 +261,11 @@ func (p *Params) recvWindowBits(local frame.Role) int {
 // sendLevel is the flate level local compresses with: Huffman-only when the agreed window
 // is below 32 KiB, since compress/flate cannot bound its LZ77 window otherwise.
 func (p *Params) sendLevel(local frame.Role) int {
-	bits := p.sendWindowBits(local)
-	if bits != 0 && bits < MaxWindowBits {
+	l := normLevel(p.Level)
+	if bits := p.sendWindowBits(local); bits != 0 && bits < MaxWindowBits && l != LowMemory {
 		return flate.HuffmanOnly
 	}
-	if p.Level == 0 || p.Level < flate.HuffmanOnly || p.Level > flate.BestCompression {
-		return flate.BestSpeed
-	}
-	if p.Level == flate.DefaultCompression {
-		return 6
-	}
-	return p.Level
+	return l
 }
 
 // AcceptsShared reports whether a payload made by Compress at level may be sent as is by
@@ -366,8 +379,8 @@ func valued(name string, bits int) handshake.Param {
 //
 // An offer is declined when it has an unknown or duplicated parameter or an invalid value
 // (§7.1: the server MUST decline it), or when it demands server_max_window_bits below 15
-// and cfg.HuffmanOnly is false (§7.1.2.1: the server would have to compress with a window
-// compress/flate cannot bound).
+// and neither cfg.HuffmanOnly nor Level LowMemory is set (§7.1.2.1: the server would
+// have to compress with a window compress/flate cannot bound).
 //
 // resp is the extension to put in Sec-WebSocket-Extensions. It never contains
 // client_max_window_bits unless the accepted offer had it (§7.1.2.2), and it contains
@@ -383,8 +396,7 @@ func Negotiate(offers []handshake.Extension, cfg *Options) (resp handshake.Exten
 		if err != nil {
 			continue // RFC 7692 §7.1: decline this offer, try the next.
 		}
-		if o.serverMaxWindowBits != 0 && o.serverMaxWindowBits < MaxWindowBits &&
-			(cfg == nil || !cfg.HuffmanOnly) {
+		if o.serverMaxWindowBits != 0 && o.serverMaxWindowBits < MaxWindowBits && !cfg.smallWindows() {
 			continue // RFC 7692 §7.1.2.1: cannot honour a smaller window; decline.
 		}
 		return accept(o, cfg)
@@ -441,9 +453,9 @@ func accept(o offer, cfg *Options) (handshake.Extension, Params, bool) {
 // Offer is the client side of RFC 7692 §5: the permessage-deflate offer for the
 // Sec-WebSocket-Extensions request header, built from cfg (nil: a plain offer).
 //
-// client_max_window_bits is offered only when cfg.HuffmanOnly is set, because a server
-// may answer it with any value down to 8 (§7.1.2.2) and compress/flate cannot compress
-// with a window smaller than 32 KiB otherwise.
+// client_max_window_bits is offered only when cfg.HuffmanOnly is set or cfg.Level is
+// LowMemory, because a server may answer it with any value down to 8 (§7.1.2.2) and
+// compress/flate cannot compress with a window smaller than 32 KiB.
 func Offer(cfg *Options) handshake.Extension {
 	e := handshake.Extension{Name: ExtensionName}
 	if cfg == nil {
@@ -458,7 +470,7 @@ func Offer(cfg *Options) handshake.Extension {
 	if b := cfg.ServerMaxWindowBits; b >= MinWindowBits && b <= MaxWindowBits {
 		e.Params = append(e.Params, valued(paramServerMaxWindowBits, b))
 	}
-	if cfg.HuffmanOnly {
+	if cfg.smallWindows() {
 		e.Params = append(e.Params, flag(paramClientMaxWindowBits))
 	}
 	return e
@@ -503,7 +515,7 @@ func Accept(resp handshake.Extension, cfg *Options) (Params, error) {
 	// A server that does not echo server_max_window_bits has promised nothing smaller
 	// (§7.1.2.1): ServerMaxWindowBits stays 15 and the inflate window holds 32 KiB.
 	if o.clientMaxWindowBitsSet {
-		if cfg == nil || !cfg.HuffmanOnly {
+		if !cfg.smallWindows() {
 			// RFC 7692 §7.1.2.2: MUST NOT appear unless the offer had it.
 			return Params{}, fmt.Errorf("%w: client_max_window_bits was not offered", ErrUnsupported)
 		}

@@ -1,0 +1,269 @@
+package deflate
+
+import (
+	"encoding/binary"
+	"io"
+	"math/bits"
+	"sync"
+)
+
+// LowMemory is an Options.Level that selects this package's own DEFLATE encoder instead
+// of compress/flate: greedy LZ77 over a 4096-entry hash table, emitted as fixed-Huffman
+// blocks (RFC 1951 §3.2.6). With context takeover it keeps 1<<window_bits + 24 KiB for
+// the sending direction (~57 KiB at the default 32 KiB window, against ~1.2 MB for
+// compress/flate's BestSpeed), and it honours any server_max_window_bits /
+// client_max_window_bits from 8 to 15 by never referring further back than the window,
+// so offers that demand a small window are accepted rather than declined. The price is
+// a somewhat larger output than BestSpeed (fixed instead of dynamic Huffman codes).
+const LowMemory = -8
+
+const (
+	leanHashBits = 12
+	leanChunk    = 8 << 10 // input encoded per step; the buffer holds window + one chunk
+	leanMinMatch = 4
+	leanMaxMatch = 258 // RFC 1951 §3.2.5
+	leanOutFlush = 4 << 10
+	leanRebaseAt = 1 << 30
+)
+
+// Fixed-Huffman tables (RFC 1951 §3.2.6), codes bit-reversed for an LSB-first writer.
+var (
+	fixedLitCode [288]uint16
+	fixedLitLen  [288]uint8
+	fixedDist    [30]uint8 // 5-bit codes, reversed
+	lengthSym    [leanMaxMatch + 1]uint8
+	lengthBase   = [29]uint16{3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258}
+	lengthExtra  = [29]uint8{0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0}
+	distBase     = [30]uint16{1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577}
+	distExtra    = [30]uint8{0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13}
+	distSym      [512]uint8 // (d-1) < 256: distSym[d-1]; else distSym[256+(d-1)>>7]
+)
+
+func reverse(code uint16, n uint8) uint16 { return bits.Reverse16(code) >> (16 - n) }
+
+func init() {
+	for v := range 288 {
+		var code uint16
+		var n uint8
+		switch {
+		case v < 144:
+			code, n = uint16(0x30+v), 8
+		case v < 256:
+			code, n = uint16(0x190+v-144), 9
+		case v < 280:
+			code, n = uint16(v-256), 7
+		default:
+			code, n = uint16(0xc0+v-280), 8
+		}
+		fixedLitCode[v], fixedLitLen[v] = reverse(code, n), n
+	}
+	for i := range fixedDist {
+		fixedDist[i] = uint8(reverse(uint16(i), 5))
+	}
+	for s := range lengthBase {
+		hi := leanMaxMatch
+		if s+1 < len(lengthBase) {
+			hi = int(lengthBase[s+1]) - 1
+		}
+		for l := int(lengthBase[s]); l <= hi && l <= leanMaxMatch; l++ {
+			lengthSym[l] = uint8(s)
+		}
+	}
+	lengthSym[leanMaxMatch] = 28 // 258 has its own code, not 227+31
+	for s := range distBase {
+		lo := int(distBase[s])
+		hi := 32768
+		if s+1 < len(distBase) {
+			hi = int(distBase[s+1]) - 1
+		}
+		for d := lo; d <= hi; d++ {
+			if d-1 < 256 {
+				distSym[d-1] = uint8(s)
+			} else {
+				distSym[256+(d-1)>>7] = uint8(s)
+			}
+		}
+	}
+}
+
+// leanEncoder is the LowMemory encoder. buf holds up to winSize bytes of history
+// followed by the chunk being encoded; table maps a 4-byte hash to the absolute stream
+// position (plus one) where it was last seen.
+type leanEncoder struct {
+	winSize int
+	buf     []byte
+	base    int32 // absolute position of buf[0]
+	table   [1 << leanHashBits]int32
+
+	bits  uint64
+	nbits uint
+	open  bool // a fixed-Huffman block is open
+
+	out []byte    // output: the caller's dst, or a staging buffer when w != nil
+	w   io.Writer // stream destination
+	err error
+
+	maxDist int // largest distance emitted since the last forget; tests check the window
+}
+
+var leanPools [MaxWindowBits + 1]sync.Pool
+
+func getLean(bits int) *leanEncoder {
+	if e, _ := leanPools[bits].Get().(*leanEncoder); e != nil {
+		return e
+	}
+	return &leanEncoder{winSize: 1 << bits}
+}
+
+func putLean(e *leanEncoder) {
+	e.forget()
+	e.out, e.w, e.err = nil, nil, nil
+	leanPools[bits.Len(uint(e.winSize))-1].Put(e)
+}
+
+// forget drops the LZ77 context: every position in the table falls behind base.
+func (e *leanEncoder) forget() {
+	e.base += int32(len(e.buf)) + int32(e.winSize) + 1
+	e.buf = e.buf[:0]
+	e.bits, e.nbits, e.open, e.maxDist = 0, 0, false, 0
+	if e.base > leanRebaseAt {
+		e.table = [1 << leanHashBits]int32{}
+		e.base = 0
+	}
+}
+
+func (e *leanEncoder) writeBits(b uint64, n uint) {
+	e.bits |= b << e.nbits
+	e.nbits += n
+	if e.nbits >= 32 {
+		e.out = binary.LittleEndian.AppendUint32(e.out, uint32(e.bits))
+		e.bits >>= 32
+		e.nbits -= 32
+		if e.w != nil && len(e.out) >= leanOutFlush {
+			e.flushOut()
+		}
+	}
+}
+
+func (e *leanEncoder) flushOut() {
+	if e.err == nil && len(e.out) > 0 {
+		_, e.err = e.w.Write(e.out)
+	}
+	e.out = e.out[:0]
+}
+
+func (e *leanEncoder) write(p []byte) error {
+	for len(p) > 0 && e.err == nil {
+		n := min(len(p), leanChunk)
+		e.chunk(p[:n])
+		p = p[n:]
+	}
+	return e.err
+}
+
+func (e *leanEncoder) chunk(c []byte) {
+	if e.buf == nil {
+		e.buf = make([]byte, 0, e.winSize+leanChunk)
+	}
+	if len(e.buf)+len(c) > cap(e.buf) {
+		keep := min(len(e.buf), e.winSize)
+		drop := len(e.buf) - keep
+		copy(e.buf, e.buf[drop:])
+		e.buf = e.buf[:keep]
+		e.base += int32(drop)
+		if e.base > leanRebaseAt {
+			// Renumber: clear the table (history stays in buf but is not indexed).
+			e.table = [1 << leanHashBits]int32{}
+			e.base = 0
+		}
+	}
+	start := len(e.buf)
+	e.buf = append(e.buf, c...)
+	if !e.open {
+		e.writeBits(2, 3) // BFINAL=0, BTYPE=01: fixed Huffman (RFC 1951 §3.2.3)
+		e.open = true
+	}
+	e.compress(start)
+}
+
+func hash4(u uint32) uint32 { return (u * 0x1e35a7bd) >> (32 - leanHashBits) }
+
+func (e *leanEncoder) compress(start int) {
+	buf := e.buf
+	end := len(buf)
+	s, lit := start, start
+	for s+leanMinMatch <= end {
+		cur := binary.LittleEndian.Uint32(buf[s:])
+		h := hash4(cur)
+		candAbs := e.table[h] - 1
+		e.table[h] = e.base + int32(s) + 1
+		cand := int(candAbs - e.base)
+		if candAbs >= 0 && cand >= 0 && cand < s && s-cand <= e.winSize &&
+			binary.LittleEndian.Uint32(buf[cand:]) == cur {
+			l := leanMinMatch
+			maxL := min(leanMaxMatch, end-s)
+			for l < maxL && buf[cand+l] == buf[s+l] {
+				l++
+			}
+			e.literals(buf[lit:s])
+			e.match(l, s-cand)
+			s += l
+			lit = s
+			// Index the last position of the match too: runs of repeats find it.
+			if p := s - 1; p+leanMinMatch <= end {
+				e.table[hash4(binary.LittleEndian.Uint32(buf[p:]))] = e.base + int32(p) + 1
+			}
+			continue
+		}
+		// Skip faster through data that does not match (as snappy does).
+		s += 1 + (s-lit)>>5
+	}
+	e.literals(buf[lit:end])
+}
+
+func (e *leanEncoder) literals(p []byte) {
+	for _, b := range p {
+		e.writeBits(uint64(fixedLitCode[b]), uint(fixedLitLen[b]))
+	}
+}
+
+// match writes a length/distance pair (RFC 1951 §3.2.5).
+func (e *leanEncoder) match(l, d int) {
+	e.maxDist = max(e.maxDist, d)
+	ls := lengthSym[l]
+	sym := 257 + int(ls)
+	e.writeBits(uint64(fixedLitCode[sym]), uint(fixedLitLen[sym]))
+	if n := lengthExtra[ls]; n > 0 {
+		e.writeBits(uint64(l-int(lengthBase[ls])), uint(n))
+	}
+	var ds uint8
+	if d-1 < 256 {
+		ds = distSym[d-1]
+	} else {
+		ds = distSym[256+(d-1)>>7]
+	}
+	e.writeBits(uint64(fixedDist[ds]), 5)
+	if n := distExtra[ds]; n > 0 {
+		e.writeBits(uint64(d-int(distBase[ds])), uint(n))
+	}
+}
+
+// finish ends the message: end-of-block, then the header of an empty stored block,
+// padded to a byte; its LEN/NLEN (00 00 ff ff) are the tail RFC 7692 §7.2.1 removes.
+func (e *leanEncoder) finish() error {
+	if e.open {
+		e.writeBits(0, 7) // end of block, code 256
+		e.open = false
+	}
+	e.writeBits(0, 3) // BFINAL=0, BTYPE=00
+	for e.nbits > 0 {
+		e.out = append(e.out, byte(e.bits))
+		e.bits >>= 8
+		e.nbits -= min(e.nbits, 8)
+	}
+	e.bits, e.nbits = 0, 0
+	if e.w != nil {
+		e.flushOut()
+	}
+	return e.err
+}

@@ -1,0 +1,159 @@
+package deflate
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"testing"
+
+	"github.com/duplexws/duplex/frame"
+	"github.com/duplexws/duplex/handshake"
+)
+
+// The LowMemory encoder writes fixed-Huffman blocks, as zlib does for short inputs, so
+// it reproduces the RFC 7692 §7.2.3.1 bytes exactly. For §7.2.3.2 the RFC's
+// f2 00 11 00 00 is literal 'H' plus a 4-byte match; greedy matching finds the whole
+// 5-byte match at distance 5 instead: 02 13 00 00 (fixed block, length code 259, distance
+// code 4 with extra bit 0, end of block, stored-block header), one byte shorter.
+func TestLowMemoryRFCExamples(t *testing.T) {
+	p := &Params{ServerMaxWindowBits: 15, ClientMaxWindowBits: 15, Level: LowMemory}
+	c := NewCompressor(p, frame.Server)
+	defer c.Release()
+	for i, want := range []string{"f2 48 cd c9 c9 07 00", "02 13 00 00"} {
+		if got := hexOf(c.Compress(nil, []byte("Hello"))); got != want {
+			t.Fatalf("message %d = %s, want %s", i, got, want)
+		}
+	}
+	if got := hexOf(c.Compress(nil, nil)); got != "00" {
+		t.Fatalf("empty message = %s, want 00", got)
+	}
+	nt := NewCompressor(&Params{ServerNoContextTakeover: true, Level: LowMemory}, frame.Server)
+	for i := range 2 {
+		if got := hexOf(nt.Compress(nil, []byte("Hello"))); got != "f2 48 cd c9 c9 07 00" {
+			t.Fatalf("no takeover, message %d = %s", i, got)
+		}
+	}
+}
+
+// LowMemory honours every window size RFC 7692 allows: no distance ever exceeds
+// 1<<bits, with or without takeover, and the output inflates.
+func TestLowMemoryWindowBits(t *testing.T) {
+	msgs := [][]byte{jsonLike(40<<10, 1), jsonLike(3000, 2), randomBytes(5000, 3), jsonLike(70<<10, 4), bytes.Repeat([]byte("a"), 1000)}
+	for bits := MinWindowBits; bits <= MaxWindowBits; bits++ {
+		for _, takeover := range []bool{false, true} {
+			t.Run(fmt.Sprintf("bits=%d/takeover=%v", bits, takeover), func(t *testing.T) {
+				p := &Params{ServerNoContextTakeover: !takeover, ServerMaxWindowBits: bits, ClientMaxWindowBits: 15, Level: LowMemory}
+				c, d := pair(p, frame.Server)
+				defer c.Release()
+				if c.Level() != LowMemory {
+					t.Fatalf("level %d, want LowMemory", c.Level())
+				}
+				total, wire := 0, 0
+				for i, m := range msgs {
+					var w []byte
+					if takeover {
+						// The encoder stays with the Compressor; maxDist accumulates.
+						w = c.Compress(nil, m)
+						if c.le.maxDist > 1<<bits {
+							t.Fatalf("message %d: distance %d beyond the %d-byte window", i, c.le.maxDist, 1<<bits)
+						}
+					} else {
+						// Drive a pooled encoder directly, as Compress does, to read
+						// maxDist before it goes back to the pool.
+						e := getLean(bits)
+						_ = e.write(m)
+						_ = e.finish()
+						w = e.out
+						if (e.maxDist == 0 && i != 2) || e.maxDist > 1<<bits { // 2: random bytes
+							t.Fatalf("message %d: distance %d, want 1..%d", i, e.maxDist, 1<<bits)
+						}
+						putLean(e)
+					}
+					got, err := d.Decompress(nil, w, -1)
+					if err != nil || !bytes.Equal(got, m) {
+						t.Fatalf("message %d: %v", i, err)
+					}
+					total += len(m)
+					wire += len(w)
+				}
+				if wire >= total*2/3 {
+					t.Errorf("%d -> %d bytes: hardly compressed", total, wire)
+				}
+			})
+		}
+	}
+}
+
+// Without takeover the pooled encoder must not leak distances from the previous user.
+func TestLowMemoryMaxDistTracked(t *testing.T) {
+	p := &Params{ServerNoContextTakeover: true, ServerMaxWindowBits: 9, Level: LowMemory}
+	c := NewCompressor(p, frame.Server)
+	e := c.acquireLean()
+	_ = e.write(jsonLike(4000, 1))
+	_ = e.finish()
+	if e.maxDist == 0 || e.maxDist > 512 {
+		t.Fatalf("maxDist %d, want 1..512", e.maxDist)
+	}
+	c.Release()
+}
+
+func TestLowMemoryStreamed(t *testing.T) {
+	p := &Params{ServerMaxWindowBits: 15, ClientMaxWindowBits: 15, Level: LowMemory}
+	whole, _ := pair(p, frame.Client)
+	streamed, d := pair(p, frame.Client)
+	defer whole.Release()
+	defer streamed.Release()
+	for i, m := range [][]byte{jsonLike(100<<10, 1), {}, jsonLike(100<<10, 1), []byte("x")} {
+		want := whole.Compress(nil, m)
+		var buf bytes.Buffer
+		streamed.Begin(&buf)
+		for rest := m; len(rest) > 0; {
+			n := min(len(rest), 777)
+			if _, err := streamed.Write(rest[:n]); err != nil {
+				t.Fatal(err)
+			}
+			rest = rest[n:]
+		}
+		if err := streamed.End(); err != nil {
+			t.Fatal(err)
+		}
+		// Chunk boundaries change matching, so compare meaning, not bytes.
+		d.Begin(&buf, -1)
+		got, err := io.ReadAll(d)
+		d.End()
+		if err != nil || !bytes.Equal(got, m) {
+			t.Fatalf("message %d: %v", i, err)
+		}
+		if len(want) == 0 {
+			t.Fatal("whole compress produced nothing")
+		}
+	}
+	// A failing destination fails the message; the compressor recovers.
+	streamed.Begin(failWriter{io.ErrClosedPipe})
+	_, werr := streamed.Write(randomBytes(64<<10, 1))
+	if eerr := streamed.End(); werr == nil && eerr == nil {
+		t.Fatal("no error from a failing destination")
+	}
+	if len(streamed.Compress(nil, []byte("ok"))) == 0 {
+		t.Fatal("unusable after failure")
+	}
+}
+
+func TestLowMemoryNegotiation(t *testing.T) {
+	cfg := &Options{Level: LowMemory}
+	resp, p, ok := Negotiate(parse(t, "permessage-deflate; server_max_window_bits=9; client_max_window_bits"), cfg)
+	if !ok || resp.String() != "permessage-deflate; server_max_window_bits=9" || p.ServerMaxWindowBits != 9 {
+		t.Fatalf("Negotiate = %q %+v %v", resp.String(), p, ok)
+	}
+	if c := NewCompressor(&p, frame.Server); c.Level() != LowMemory {
+		t.Fatalf("level %d, want LowMemory (not Huffman-only)", c.Level())
+	}
+	offer := Offer(cfg)
+	if offer.String() != "permessage-deflate; client_max_window_bits" {
+		t.Fatalf("Offer = %q", offer.String())
+	}
+	cp, err := Accept(handshake.Extension{Name: ExtensionName, Params: []handshake.Param{{Name: "client_max_window_bits", Value: "8", HasValue: true}}}, cfg)
+	if err != nil || cp.ClientMaxWindowBits != 8 {
+		t.Fatalf("Accept = %+v, %v", cp, err)
+	}
+}
