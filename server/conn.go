@@ -445,9 +445,10 @@ func (c *Conn) Ping(p []byte) error {
 }
 
 // Close starts the close handshake with code and reason (RFC 6455 §7.1.2) and waits for it:
-// messages already queued by Send are written first (each bounded by WriteTimeout), then
-// the close frame; data the peer sends meanwhile is discarded; the TCP connection is closed
-// when the peer's close frame arrives or CloseTimeout passes. Received messages already
+// messages already queued by Send are written first (for at most CloseTimeout), then the
+// close frame; data the peer sends meanwhile is discarded; the TCP connection is closed
+// when the peer's close frame arrives or CloseTimeout passes. Close therefore returns
+// within about twice CloseTimeout. Received messages already
 // queued stay readable. Calling Close again, or after the connection ended, does nothing and
 // returns nil.
 func (c *Conn) Close(code CloseCode, reason string) error {
@@ -465,7 +466,14 @@ func (c *Conn) Close(code CloseCode, reason string) error {
 	}
 	o.mu.Unlock()
 	if ch != nil {
-		<-ch
+		// A peer that does not read could hold the writer until WriteTimeout: wait at most
+		// CloseTimeout, then close anyway (conn bounds the stuck write by the same).
+		t := time.NewTimer(c.cfg.CloseTimeout)
+		select {
+		case <-ch:
+		case <-t.C:
+		}
+		t.Stop()
 	}
 	return c.closeHandshake(code, reason)
 }
