@@ -180,13 +180,31 @@ func (p *rawPeer) expectClose() frame.CloseCode {
 	}
 }
 
-// expectEOF reads until the Conn closes TCP.
+// expectEOF reads until the Conn closes TCP (a reset counts too: closing with unread
+// bytes makes the kernel send RST), failing if the read times out instead.
 func (p *rawPeer) expectEOF() {
 	p.t.Helper()
 	_, err := io.Copy(io.Discard, p.br)
-	if err != nil {
+	if isTimeout(err) {
 		p.t.Fatalf("raw peer: waiting for EOF: %v", err)
 	}
+}
+
+// finishClose answers the Conn's close frame with code and completes the closing
+// handshake the way a peer in p.role would: a raw server closes TCP, a raw client waits
+// for the Conn (a server) to close it.
+func (p *rawPeer) finishClose(code frame.CloseCode) {
+	p.t.Helper()
+	var payload []byte
+	if code != frame.CloseNoStatus {
+		payload = closePayload(uint16(code), "")
+	}
+	<-p.send(p.encode(frame.OpClose, true, 0, payload))
+	if p.role == Server {
+		p.nc.Close()
+		return
+	}
+	p.expectEOF()
 }
 
 // closePayload encodes a close payload for tests (no validation, so bad ones can be made).

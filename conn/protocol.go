@@ -289,8 +289,9 @@ func (p *Protocol) control(n int, in []byte) (int, Event, error) {
 	if int64(take) > p.remaining {
 		take = int(p.remaining)
 	}
-	copy(p.ctrl[p.ctrlN:], in[:take])
-	p.ctrlN += take
+	// Outside skip mode header() bounded the length to 125 (RFC 6455 §5.5); in skip mode
+	// an overlong control frame is dropped past its first 125 bytes.
+	p.ctrlN += copy(p.ctrl[p.ctrlN:], in[:take])
 	p.remaining -= int64(take)
 	n += take
 	if p.remaining > 0 {

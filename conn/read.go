@@ -257,6 +257,11 @@ func (c *Conn) failProtocol(err error) error {
 	ce := &CloseError{Code: fe.Code, Reason: fe.Msg, Err: err}
 	c.setErr(ce)
 	c.sendCloseCode(fe.Code, fe.Msg, ce)
+	if fe == frame.ErrTooBig || fe == frame.ErrLengthOverflow {
+		// Frame boundaries are lost (or a huge payload would follow): do not wait.
+		c.closeTCP(nil)
+		return c.loadErr()
+	}
 	c.p.Skip()
 	c.awaitPeerClose()
 	c.closeTCP(nil)
