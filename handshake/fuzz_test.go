@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // FuzzParseExtensions checks that ParseExtensions never panics, and that whatever it
@@ -130,6 +132,37 @@ func FuzzVerifyResponse(f *testing.F) {
 		for _, e := range got.Extensions {
 			if e.Name != "permessage-deflate" {
 				t.Fatalf("accepted unoffered extension %q", e.Name)
+			}
+		}
+	})
+}
+
+// FuzzPathsAgree checks that the raw path and the net/http path share their rules: for any
+// input net/http can parse, ReadRequest and CheckRequest accept or refuse it together, and
+// accepted requests have equal fields. Inputs the raw path refuses as malformed are skipped:
+// it is stricter than net/http about syntax on purpose (RFC 7230 §3.2.4).
+func FuzzPathsAgree(f *testing.F) {
+	f.Add([]byte(rawRequest("GET /chat HTTP/1.1", baseFields("Origin: http://example.com",
+		"Sec-WebSocket-Protocol: chat, v2", "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits")...)))
+	f.Add([]byte(benchRequest))
+	f.Add([]byte(rawRequest("GET / HTTP/1.1", baseFields("Origin: https://evil.example")...)))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		raw, rerr := ReadRequest(bufio.NewReader(bytes.NewReader(in)), nil)
+		var he *Error
+		if rerr != nil && (!errors.As(rerr, &he) || errors.Is(rerr, ErrMalformed)) {
+			return
+		}
+		hr, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(in)))
+		if err != nil {
+			return
+		}
+		viaHTTP, herr := CheckRequest(hr, nil)
+		if (rerr == nil) != (herr == nil) {
+			t.Fatalf("paths disagree\nraw:      %v\nnet/http: %v", rerr, herr)
+		}
+		if rerr == nil {
+			if diff := cmp.Diff(raw, viaHTTP); diff != "" {
+				t.Fatalf("paths disagree (-raw +net/http):\n%s", diff)
 			}
 		}
 	})
