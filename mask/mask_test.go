@@ -158,3 +158,19 @@ func TestAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestEmpty checks that nil and empty slices are accepted and only reduce pos mod 4.
+func TestEmpty(t *testing.T) {
+	key := [4]byte{1, 2, 3, 4}
+	for _, im := range allImpls() {
+		t.Run(im.name, func(t *testing.T) {
+			for _, b := range [][]byte{nil, {}, make([]byte, 8)[8:]} {
+				for pos := -5; pos < 9; pos++ {
+					if got := im.fn(b, key, pos); got != pos&3 {
+						t.Fatalf("pos %d: returned %d, want %d", pos, got, pos&3)
+					}
+				}
+			}
+		})
+	}
+}
