@@ -260,28 +260,37 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
-// A Huffman-only compressor (used when the peer demands a window below 32 KiB) emits no
-// back-references: a reader with a 256-byte window inflates its output.
-func TestHuffmanOnlyForSmallWindow(t *testing.T) {
-	p := &Params{ServerMaxWindowBits: 8, ClientMaxWindowBits: 15}
-	c := NewCompressor(p, frame.Server)
-	if c.Level() != flate.HuffmanOnly {
-		t.Fatalf("level = %d, want HuffmanOnly", c.Level())
-	}
-	d := NewDecompressor(p, frame.Client)
-	if d.winSize != 256 {
-		t.Fatalf("window = %d, want 256", d.winSize)
-	}
-	for i := range 3 {
-		m := jsonLike(5000, uint64(i))
-		wire := c.Compress(nil, m)
-		if len(wire) >= len(m) {
-			t.Fatalf("no compression at all: %d >= %d", len(wire), len(m))
-		}
-		got, err := d.Decompress(nil, wire, -1)
-		if err != nil || !bytes.Equal(got, m) {
-			t.Fatalf("message %d: %v", i, err)
-		}
+// A window below 32 KiB switches compress/flate levels to the LowMemory encoder (which
+// bounds its distances, see TestLowMemoryWindowBits); HuffmanOnly, which has no
+// back-references, stays. A reader with a 256-byte window inflates either.
+func TestSmallWindowLevel(t *testing.T) {
+	for _, tc := range []struct{ level, want int }{
+		{0, LowMemory}, {flate.BestSpeed, LowMemory}, {9, LowMemory},
+		{flate.HuffmanOnly, flate.HuffmanOnly}, {LowMemory, LowMemory},
+	} {
+		t.Run(fmt.Sprintf("level=%d", tc.level), func(t *testing.T) {
+			p := &Params{ServerMaxWindowBits: 8, ClientMaxWindowBits: 15, Level: tc.level}
+			c := NewCompressor(p, frame.Server)
+			defer c.Release()
+			if c.Level() != tc.want {
+				t.Fatalf("level = %d, want %d", c.Level(), tc.want)
+			}
+			d := NewDecompressor(p, frame.Client)
+			if d.winSize != 256 {
+				t.Fatalf("window = %d, want 256", d.winSize)
+			}
+			for i := range 3 {
+				m := jsonLike(5000, uint64(i))
+				wire := c.Compress(nil, m)
+				if len(wire) >= len(m)*2/3 {
+					t.Fatalf("hardly compressed: %d of %d", len(wire), len(m))
+				}
+				got, err := d.Decompress(nil, wire, -1)
+				if err != nil || !bytes.Equal(got, m) {
+					t.Fatalf("message %d: %v", i, err)
+				}
+			}
+		})
 	}
 }
 

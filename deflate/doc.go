@@ -23,16 +23,18 @@
 // client fails the handshake on such a response (Accept returns an error). A server
 // never answers client_max_window_bits unless the offer had it (§7.1.2.2).
 //
-// Window bits: compress/flate always compresses with a 32 KiB window. With a
-// compress/flate level a server therefore declines an offer that demands
-// server_max_window_bits below 15, and a client does not offer client_max_window_bits,
-// unless Options.HuffmanOnly is set: then such connections are compressed with Huffman
-// coding only (no LZ77 back-references at all, so any window bound is met) at a worse
-// ratio: on the 16 KiB JSON-like benchmark message, 56% of the input instead of 17%
-// (BestSpeed) or 14% (level 6). Level LowMemory uses this package's own encoder, which
-// never refers further back than the agreed window, so it accepts every window from 8 to
-// 15 bits with real LZ77 compression. Decompression accepts any window from 256 bytes to
-// 32 KiB.
+// Window bits: compress/flate always compresses with a 32 KiB window and cannot be told
+// otherwise. This package also has its own small encoder (Level LowMemory: greedy LZ77,
+// fixed Huffman codes) that never refers further back than the agreed window. So every
+// window from 8 to 15 bits is accepted: a server answers an offer's
+// server_max_window_bits, a client always offers client_max_window_bits, and a
+// connection whose sending window ends up below 15 bits is compressed by the LowMemory
+// encoder whatever Options.Level says (flate.HuffmanOnly, which has no back-references,
+// is kept). Decompression accepts any window from 256 bytes to 32 KiB.
+//
+// Compressed size on 16 KiB JSON-like messages (50 different ones in a row), without /
+// with context takeover: BestSpeed 16.6% / 16.3%, level 6 13.9% / 12.3%, LowMemory
+// 22.0% / 20.5% of the input; HuffmanOnly about 56%.
 //
 // # Errors
 //

@@ -16,8 +16,9 @@ func Example() {
 	offer := deflate.Offer(clientCfg)
 	fmt.Println("offer:   ", offer.String())
 
-	// Server: parse the header, pick the first acceptable offer.
-	offers, _ := handshake.ParseExtensions([]string{"permessage-deflate; server_max_window_bits=10, " + offer.String()})
+	// Server: parse the header, pick the first acceptable offer (the first one here has
+	// an unknown parameter and is declined, RFC 7692 §7.1).
+	offers, _ := handshake.ParseExtensions([]string{"permessage-deflate; x_unknown=1, " + offer.String()})
 	resp, sp, ok := deflate.Negotiate(offers, nil)
 	defer sp.Release()
 	fmt.Println("response:", resp.String(), ok)
@@ -38,7 +39,7 @@ func Example() {
 	msg, err := d.Decompress(nil, wire, 1<<20)
 	fmt.Printf("message:  %s %v\n", msg, err)
 	// Output:
-	// offer:    permessage-deflate; client_no_context_takeover
+	// offer:    permessage-deflate; client_no_context_takeover; client_max_window_bits
 	// response: permessage-deflate; client_no_context_takeover true
 	// wire:     00 05 00 fa ff 48 65 6c 6c 6f 00
 	// message:  Hello <nil>

@@ -103,16 +103,6 @@ type Options struct {
 	// inflate window the client keeps. Zero: do not ask.
 	ServerMaxWindowBits int
 
-	// HuffmanOnly lets this endpoint honour a peer's demand for a window smaller than
-	// 32 KiB (server_max_window_bits < 15 in an offer on a server; client_max_window_bits
-	// in the response on a client) by compressing that connection's messages with
-	// Huffman coding only: no LZ77 back-references, so any window bound is met, at a worse
-	// ratio. When false (the default) a server declines such an offer and moves on to the
-	// next one, and a client does not offer client_max_window_bits at all, because
-	// compress/flate cannot compress with a window smaller than 32 KiB. With Level
-	// LowMemory this is not needed: that encoder bounds its distances to any window.
-	HuffmanOnly bool
-
 	// Takeover, when not nil, caps how many connections (server side) may keep
 	// per-connection compression state. Beyond the cap a server answers both
 	// server_no_context_takeover and client_no_context_takeover, so the connection uses
@@ -141,10 +131,7 @@ func normLevel(l int) int {
 	return l
 }
 
-// smallWindows reports whether this endpoint can compress with a window below 32 KiB.
-func (o *Options) smallWindows() bool {
-	return o != nil && (o.HuffmanOnly || o.Level == LowMemory)
-}
+
 
 func (o *Options) threshold() int {
 	if o == nil || o.Threshold == 0 {
@@ -258,20 +245,22 @@ func (p *Params) recvWindowBits(local frame.Role) int {
 	return p.ClientMaxWindowBits
 }
 
-// sendLevel is the flate level local compresses with: Huffman-only when the agreed window
-// is below 32 KiB, since compress/flate cannot bound its LZ77 window otherwise.
+// sendLevel is the level local compresses with. compress/flate cannot bound its LZ77
+// window below 32 KiB, so when a smaller window was agreed (RFC 7692 §7.1.2) the LowMemory
+// encoder, which can, takes over; flate.HuffmanOnly (no back-references) may stay.
 func (p *Params) sendLevel(local frame.Role) int {
 	l := normLevel(p.Level)
-	if bits := p.sendWindowBits(local); bits != 0 && bits < MaxWindowBits && l != LowMemory {
-		return flate.HuffmanOnly
+	if bits := p.sendWindowBits(local); bits != 0 && bits < MaxWindowBits && l != flate.HuffmanOnly {
+		return LowMemory
 	}
 	return l
 }
 
-// AcceptsShared reports whether a payload made by Compress at level may be sent as is by
-// the endpoint with role local: true when that endpoint's outgoing messages have no
+// AcceptsShared reports whether a payload made by CompressShared at level may be sent as
+// is by the endpoint with role local: true when that endpoint's outgoing messages have no
 // context takeover (the peer's window must not depend on earlier messages this endpoint
-// compressed itself) and either the agreed window is 32 KiB or level is HuffmanOnly.
+// compressed itself) and either the agreed window is 32 KiB or level is
+// flate.HuffmanOnly (no back-references).
 func (p *Params) AcceptsShared(local frame.Role, level int) bool {
 	if p.sendTakeover(local) {
 		return false
@@ -378,9 +367,10 @@ func valued(name string, bits int) handshake.Param {
 // the handshake then goes on without compression (declining is not an error, §5).
 //
 // An offer is declined when it has an unknown or duplicated parameter or an invalid value
-// (§7.1: the server MUST decline it), or when it demands server_max_window_bits below 15
-// and neither cfg.HuffmanOnly nor Level LowMemory is set (§7.1.2.1: the server would
-// have to compress with a window compress/flate cannot bound).
+// (§7.1: the server MUST decline it). Every window size is accepted: an offer that
+// demands server_max_window_bits below 15 gets it, and that connection is compressed by
+// the LowMemory encoder, which never refers further back than the window (compress/flate
+// cannot bound its window).
 //
 // resp is the extension to put in Sec-WebSocket-Extensions. It never contains
 // client_max_window_bits unless the accepted offer had it (§7.1.2.2), and it contains
@@ -395,9 +385,6 @@ func Negotiate(offers []handshake.Extension, cfg *Options) (resp handshake.Exten
 		o, err := parseParams(ext.Params, false)
 		if err != nil {
 			continue // RFC 7692 §7.1: decline this offer, try the next.
-		}
-		if o.serverMaxWindowBits != 0 && o.serverMaxWindowBits < MaxWindowBits && !cfg.smallWindows() {
-			continue // RFC 7692 §7.1.2.1: cannot honour a smaller window; decline.
 		}
 		return accept(o, cfg)
 	}
@@ -433,7 +420,7 @@ func accept(o offer, cfg *Options) (handshake.Extension, Params, bool) {
 	}
 	if o.serverMaxWindowBits != 0 {
 		// RFC 7692 §7.1.2.1: accepted by answering the same or a smaller value. Below 15
-		// (only with HuffmanOnly) the compressor emits no back-references at all.
+		// the LowMemory encoder bounds its distances (Params.sendLevel).
 		p.ServerMaxWindowBits = o.serverMaxWindowBits
 		resp.Params = append(resp.Params, valued(paramServerMaxWindowBits, p.ServerMaxWindowBits))
 	}
@@ -453,13 +440,13 @@ func accept(o offer, cfg *Options) (handshake.Extension, Params, bool) {
 // Offer is the client side of RFC 7692 §5: the permessage-deflate offer for the
 // Sec-WebSocket-Extensions request header, built from cfg (nil: a plain offer).
 //
-// client_max_window_bits is offered only when cfg.HuffmanOnly is set or cfg.Level is
-// LowMemory, because a server may answer it with any value down to 8 (§7.1.2.2) and
-// compress/flate cannot compress with a window smaller than 32 KiB.
+// client_max_window_bits is always offered, without a value (§7.1.2.2): the server may
+// then ask for any window down to 8 bits, which the client honours by compressing with
+// the LowMemory encoder.
 func Offer(cfg *Options) handshake.Extension {
 	e := handshake.Extension{Name: ExtensionName}
 	if cfg == nil {
-		return e
+		cfg = &Options{}
 	}
 	if cfg.ClientNoContextTakeover {
 		e.Params = append(e.Params, flag(paramClientNoContextTakeover))
@@ -470,17 +457,15 @@ func Offer(cfg *Options) handshake.Extension {
 	if b := cfg.ServerMaxWindowBits; b >= MinWindowBits && b <= MaxWindowBits {
 		e.Params = append(e.Params, valued(paramServerMaxWindowBits, b))
 	}
-	if cfg.smallWindows() {
-		e.Params = append(e.Params, flag(paramClientMaxWindowBits))
-	}
+	e.Params = append(e.Params, flag(paramClientMaxWindowBits))
 	return e
 }
 
 // Accept is the client side of RFC 7692 §7.1: it checks the server's response to the
 // offer Offer(cfg) made and returns what was agreed. An error means the client must fail
-// the WebSocket connection (§7.1): an unknown, duplicated or ill-valued parameter, a
-// server_max_window_bits larger than the one requested (§7.1.2.1), or a
-// client_max_window_bits that was not offered (§7.1.2.2). Finding the permessage-deflate
+// the WebSocket connection (§7.1): an unknown, duplicated or ill-valued parameter
+// (including client_max_window_bits without a value, §7.1.2.2), or a
+// server_max_window_bits larger than the one requested (§7.1.2.1). Finding the permessage-deflate
 // element in the response header (and refusing it if none was offered) is the caller's
 // job.
 func Accept(resp handshake.Extension, cfg *Options) (Params, error) {
@@ -515,10 +500,8 @@ func Accept(resp handshake.Extension, cfg *Options) (Params, error) {
 	// A server that does not echo server_max_window_bits has promised nothing smaller
 	// (§7.1.2.1): ServerMaxWindowBits stays 15 and the inflate window holds 32 KiB.
 	if o.clientMaxWindowBitsSet {
-		if !cfg.smallWindows() {
-			// RFC 7692 §7.1.2.2: MUST NOT appear unless the offer had it.
-			return Params{}, fmt.Errorf("%w: client_max_window_bits was not offered", ErrUnsupported)
-		}
+		// Offer always includes client_max_window_bits (§7.1.2.2 would otherwise forbid
+		// it here); any value 8-15 is honoured.
 		p.ClientMaxWindowBits = o.clientMaxWindowBits
 	}
 	return p, nil

@@ -68,13 +68,15 @@ func TestNegotiate(t *testing.T) {
 		{name: "server_max_window_bits=15 accepted by echo §7.1.2.1",
 			offer: "permessage-deflate; server_max_window_bits=15", ok: true,
 			resp: "permessage-deflate; server_max_window_bits=15", params: def(Params{})},
-		{name: "server_max_window_bits=10 declined: compress/flate needs 32 KiB §7.1.2.1",
-			offer: "permessage-deflate; server_max_window_bits=10", ok: false},
-		{name: "server_max_window_bits=10 honoured Huffman-only",
-			offer: "permessage-deflate; server_max_window_bits=10", cfg: &Options{HuffmanOnly: true}, ok: true,
+		{name: "server_max_window_bits=10 accepted by echo §7.1.2.1",
+			offer: "permessage-deflate; server_max_window_bits=10", ok: true,
 			resp: "permessage-deflate; server_max_window_bits=10", params: def(Params{ServerMaxWindowBits: 10})},
+		{name: "server_max_window_bits=8 accepted by echo §7.1.2.1",
+			offer: "permessage-deflate; server_max_window_bits=8; server_no_context_takeover", ok: true,
+			resp:   "permessage-deflate; server_no_context_takeover; server_max_window_bits=8",
+			params: def(Params{ServerMaxWindowBits: 8, ServerNoContextTakeover: true})},
 		{name: "second offer taken after a declined first §5",
-			offer: "permessage-deflate; server_max_window_bits=8; client_no_context_takeover, permessage-deflate; client_no_context_takeover", ok: true,
+			offer: "permessage-deflate; server_max_window_bits=7; client_no_context_takeover, permessage-deflate; client_no_context_takeover", ok: true,
 			resp:   "permessage-deflate; client_no_context_takeover",
 			params: def(Params{ClientNoContextTakeover: true})},
 		{name: "client_max_window_bits without value, not answered §7.1.2.2",
@@ -128,8 +130,7 @@ func TestNegotiate(t *testing.T) {
 				t.Errorf("params (-want +got):\n%s", diff)
 			}
 			// Whatever the server answers, its own client must accept (§7.1).
-			if _, err := Accept(resp, &Options{HuffmanOnly: true, ServerMaxWindowBits: 0}); err != nil &&
-				!errors.Is(err, ErrUnsupported) {
+			if _, err := Accept(resp, nil); err != nil {
 				t.Errorf("Accept(own response) = %v", err)
 			}
 		})
@@ -159,13 +160,10 @@ func TestAccept(t *testing.T) {
 			params: Params{ServerMaxWindowBits: 10, ClientMaxWindowBits: 15, Level: 1, Threshold: DefaultThreshold}},
 		{name: "server_max_window_bits above request fails §7.1.2.1", resp: "permessage-deflate; server_max_window_bits=13",
 			cfg: &Options{ServerMaxWindowBits: 12}, wantErr: ErrUnsupported},
-		{name: "client_max_window_bits not offered fails §7.1.2.2", resp: "permessage-deflate; client_max_window_bits=15",
-			wantErr: ErrUnsupported},
-		{name: "client_max_window_bits offered, Huffman-only", resp: "permessage-deflate; client_max_window_bits=9",
-			cfg:    &Options{HuffmanOnly: true},
+		{name: "client_max_window_bits (always offered) honoured §7.1.2.2", resp: "permessage-deflate; client_max_window_bits=9",
 			params: Params{ServerMaxWindowBits: 15, ClientMaxWindowBits: 9, Level: 1, Threshold: DefaultThreshold}},
 		{name: "client_max_window_bits without value fails §7.1.2.2", resp: "permessage-deflate; client_max_window_bits",
-			cfg: &Options{HuffmanOnly: true}, wantErr: ErrInvalidValue},
+			wantErr: ErrInvalidValue},
 		{name: "unknown parameter fails §7.1", resp: "permessage-deflate; foo", wantErr: ErrUnknownParameter},
 		{name: "duplicate fails §7.1", resp: "permessage-deflate; server_no_context_takeover; server_no_context_takeover",
 			wantErr: ErrDuplicateParameter},
@@ -195,13 +193,11 @@ func TestOffer(t *testing.T) {
 		cfg  *Options
 		want string
 	}{
-		{"nil", nil, "permessage-deflate"},
+		{"nil", nil, "permessage-deflate; client_max_window_bits"},
 		{"no takeover both ways", &Options{ClientNoContextTakeover: true, ServerNoContextTakeover: true},
-			"permessage-deflate; client_no_context_takeover; server_no_context_takeover"},
-		{"server window", &Options{ServerMaxWindowBits: 10}, "permessage-deflate; server_max_window_bits=10"},
-		{"huffman-only offers client_max_window_bits", &Options{HuffmanOnly: true},
-			"permessage-deflate; client_max_window_bits"},
-		{"out of range window ignored", &Options{ServerMaxWindowBits: 20}, "permessage-deflate"},
+			"permessage-deflate; client_no_context_takeover; server_no_context_takeover; client_max_window_bits"},
+		{"server window", &Options{ServerMaxWindowBits: 10}, "permessage-deflate; server_max_window_bits=10; client_max_window_bits"},
+		{"out of range window ignored", &Options{ServerMaxWindowBits: 20}, "permessage-deflate; client_max_window_bits"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -210,7 +206,7 @@ func TestOffer(t *testing.T) {
 				t.Fatalf("Offer = %q, want %q", got.String(), tc.want)
 			}
 			// A duplex server accepts every offer a duplex client makes.
-			resp, p, ok := Negotiate([]handshake.Extension{got}, &Options{HuffmanOnly: true})
+			resp, p, ok := Negotiate([]handshake.Extension{got}, &Options{ClientMaxWindowBits: 9})
 			if !ok {
 				t.Fatalf("own server declined %q", got.String())
 			}
