@@ -7,7 +7,8 @@
 // stray continuation bytes. This is exactly what the standard library's unicode/utf8.Valid
 // accepts; this package answers the same question faster and, with [Validator], incrementally.
 //
-// Use [Valid] to check a whole buffer (a close reason, an assembled message).
+// Use [Valid] to check a whole buffer (an assembled message), [ValidString] for a string (a
+// close reason).
 //
 // Use [Validator] to check a message that arrives in fragments or is read in chunks: it keeps
 // the partial code point at the end of one chunk (one byte of state, no heap) and fails fast,

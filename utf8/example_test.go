@@ -31,3 +31,11 @@ func ExampleValidator() {
 	// false
 	// true true
 }
+
+func ExampleValidString() {
+	fmt.Println(utf8.ValidString("server restarting — サーバー再起動中"))
+	fmt.Println(utf8.ValidString("\xC0\xAF")) // overlong "/"
+	// Output:
+	// true
+	// false
+}

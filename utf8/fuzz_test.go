@@ -23,6 +23,9 @@ func FuzzValid(f *testing.F) {
 		if got := Valid(in); got != want {
 			t.Fatalf("Valid(% x) = %v, unicode/utf8.Valid = %v", in, got, want)
 		}
+		if got := ValidString(string(in)); got != want {
+			t.Fatalf("ValidString(%q) = %v, unicode/utf8.Valid = %v", in, got, want)
+		}
 		for _, impl := range implementations() {
 			if got := impl.scan(stAccept, in) == stAccept; got != want {
 				t.Fatalf("%s(% x) = %v, unicode/utf8.Valid = %v", impl.name, in, got, want)

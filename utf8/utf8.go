@@ -1,10 +1,19 @@
 package utf8
 
+import "unsafe"
+
 // Valid reports whether b is entirely well-formed UTF-8 (Unicode Table 3-7): no overlong
 // forms, no surrogates, nothing above U+10FFFF, and no truncated sequence at the end.
 // It accepts exactly what unicode/utf8.Valid accepts. Valid never allocates.
 func Valid(b []byte) bool {
 	return run(stAccept, b) == stAccept
+}
+
+// ValidString is Valid for a string, without copying it: for close reasons and other text
+// held as a string.
+func ValidString(s string) bool {
+	// The bytes are only read, so viewing the string's memory as a slice is safe.
+	return Valid(unsafe.Slice(unsafe.StringData(s), len(s)))
 }
 
 // Validator checks a UTF-8 stream that arrives in chunks, such as the fragments of a

@@ -113,6 +113,9 @@ func TestValidAllShort(t *testing.T) {
 		if got := Valid(in); got != want {
 			t.Fatalf("Valid(% x) = %v, unicode/utf8.Valid = %v", in, got, want)
 		}
+		if got := ValidString(string(in)); got != want {
+			t.Fatalf("ValidString(%q) = %v, unicode/utf8.Valid = %v", in, got, want)
+		}
 	}
 	for b0 := range 256 {
 		check([]byte{byte(b0)})
@@ -281,6 +284,10 @@ func TestNoAllocs(t *testing.T) {
 	data := corpus(t, "mixed", 4096)
 	if n := testing.AllocsPerRun(100, func() { sink = Valid(data) }); n != 0 {
 		t.Errorf("Valid: %v allocs/op, want 0", n)
+	}
+	str := string(data)
+	if n := testing.AllocsPerRun(100, func() { sink = ValidString(str) }); n != 0 {
+		t.Errorf("ValidString: %v allocs/op, want 0", n)
 	}
 	var v Validator
 	if n := testing.AllocsPerRun(100, func() { v.Reset(); sink = v.Feed(data[:1001]) && v.Feed(data[1001:]) }); n != 0 {
