@@ -105,10 +105,12 @@ type progress struct {
 	verbose bool
 	done    int
 	section string
-	first   string
-	last    string
-	counts  map[autobahn.Verdict]int
-	failed  int
+	// sectionDone is the running count at the section's last case.
+	sectionDone int
+	first       string
+	last        string
+	counts      map[autobahn.Verdict]int
+	failed      int
 }
 
 func (p *progress) add(r *autobahn.Result) {
@@ -132,7 +134,7 @@ func (p *progress) add(r *autobahn.Result) {
 		p.flush()
 		p.section, p.first, p.counts, p.failed = sec, r.ID, map[autobahn.Verdict]int{}, 0
 	}
-	p.last = r.ID
+	p.last, p.sectionDone = r.ID, p.done
 	p.counts[r.Behavior]++
 	if r.Failed() {
 		p.failed++
@@ -143,7 +145,7 @@ func (p *progress) flush() {
 	if p.verbose || p.section == "" {
 		return
 	}
-	fmt.Fprintf(p.w, "[%4d/%d] %2s %-26s %s..%s  ", p.done, p.total, p.section, autobahn.SectionNames[p.section], p.first, p.last)
+	fmt.Fprintf(p.w, "[%4d/%d] %2s %-26s %s..%s  ", p.sectionDone, p.total, p.section, autobahn.SectionNames[p.section], p.first, p.last)
 	for _, v := range []autobahn.Verdict{autobahn.OK, autobahn.NonStrict, autobahn.Informational, autobahn.Unimplemented, autobahn.Failed} {
 		if n := p.counts[v]; n > 0 {
 			fmt.Fprintf(p.w, " %s %d", v, n)
@@ -159,11 +161,17 @@ func (p *progress) flush() {
 // startOwnServer serves the demo's routes on a free loopback port, logging nothing, and
 // returns the URL of its /autobahn route and the function that stops it.
 func startOwnServer() (string, func(), error) {
+	url, stop, err := serveDemo(newDemo(demoConfig{Compress: true, Logger: slog.New(slog.DiscardHandler)}))
+	return url + "/autobahn", stop, err
+}
+
+// serveDemo serves d on a free loopback port and returns its ws:// base URL and the
+// function that shuts it down (WebSockets closed with 1001, bounded).
+func serveDemo(d *demo) (string, func(), error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, err
 	}
-	d := newDemo(demoConfig{Compress: true, Logger: slog.New(slog.DiscardHandler)})
 	srv := &http.Server{Handler: d, ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan struct{})
 	go func() {
@@ -177,7 +185,7 @@ func startOwnServer() (string, func(), error) {
 		_ = d.reg.Shutdown(ctx)
 		<-done
 	}
-	return "ws://" + ln.Addr().String() + "/autobahn", stop, nil
+	return "ws://" + ln.Addr().String(), stop, nil
 }
 
 // reachable checks that the harness can run against rawURL at all: a ws:// URL whose host

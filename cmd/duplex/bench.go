@@ -2,7 +2,274 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/duplexws/duplex/client"
+	"github.com/duplexws/duplex/conn"
+	"github.com/duplexws/duplex/deflate"
+	"github.com/duplexws/duplex/frame"
 )
 
-func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int { return 0 }
+// benchMaxInflightBytes bounds the bytes each connection has in flight, below the
+// server's default send buffer (server.Options.MaxBuffered, 1 MiB), so that the echo
+// server never sheds the benchmark as a slow consumer.
+const benchMaxInflightBytes = 256 << 10
+
+// benchConfig is what duplex bench measures.
+type benchConfig struct {
+	URL      string
+	Conns    int
+	Size     int
+	Window   int
+	Duration time.Duration
+	Text     bool
+	Compress bool
+	Every    time.Duration // progress interval
+}
+
+// benchResult is the outcome of a run.
+type benchResult struct {
+	Messages int64         // echoes received within Duration
+	Bytes    int64         // their payload bytes
+	Elapsed  time.Duration // measured time
+	Errors   []error
+}
+
+func (r benchResult) rate() (msgs, mb float64) {
+	s := r.Elapsed.Seconds()
+	if s <= 0 {
+		return 0, 0
+	}
+	return float64(r.Messages) / s, float64(r.Bytes) / s / 1e6
+}
+
+// runBench is duplex bench: an echo throughput benchmark on loopback, by default against
+// this binary's own /echo route served in-process.
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("bench", "bench [flags] [ws://host:port/echo]", stderr)
+	cfg := benchConfig{Every: time.Second}
+	fs.IntVar(&cfg.Conns, "conns", 4, "client connections, each pipelining messages")
+	fs.IntVar(&cfg.Size, "size", 1024, "message payload size in bytes (at most 16 MiB)")
+	fs.IntVar(&cfg.Window, "window", 32, "messages in flight per connection (capped at 256 KiB in flight)")
+	fs.DurationVar(&cfg.Duration, "duration", 3*time.Second, "how long to measure (at most 1m)")
+	fs.BoolVar(&cfg.Text, "text", false, "send text messages (validated as UTF-8 on both sides) instead of binary")
+	fs.BoolVar(&cfg.Compress, "compress", false, "offer permessage-deflate")
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	bad := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "duplex bench: "+format+"\n", a...)
+		return exitUsage
+	}
+	switch {
+	case fs.NArg() > 1:
+		return bad("one URL at most, got %q", fs.Args())
+	case cfg.Conns < 1 || cfg.Conns > 1000:
+		return bad("-conns must be 1 to 1000")
+	case cfg.Size < 0 || cfg.Size > 16<<20:
+		return bad("-size must be 0 to 16 MiB")
+	case cfg.Window < 1:
+		return bad("-window must be at least 1")
+	case cfg.Duration <= 0 || cfg.Duration > time.Minute:
+		return bad("-duration must be positive and at most 1m")
+	}
+	cfg.URL = fs.Arg(0)
+	if cfg.URL == "" {
+		d := newDemo(demoConfig{Compress: true, Logger: slog.New(slog.DiscardHandler)})
+		url, stop, err := serveDemo(d)
+		if err != nil {
+			fmt.Fprintf(stderr, "duplex bench: %v\n", err)
+			return exitConnect
+		}
+		defer stop()
+		cfg.URL = url + "/echo"
+		fmt.Fprintf(stdout, "server: duplex's own /echo (in-process) at %s\n", cfg.URL)
+	}
+	kind := "binary"
+	if cfg.Text {
+		kind = "text"
+	}
+	fmt.Fprintf(stdout, "%d connections, %d-byte %s messages, window %d, %v\n",
+		cfg.Conns, cfg.Size, kind, effectiveWindow(cfg), cfg.Duration)
+
+	res, err := bench(ctx, cfg, func(elapsed time.Duration, msgs, bytes int64) {
+		s := cfg.Every.Seconds()
+		fmt.Fprintf(stdout, "  %5.1fs  %10.0f msg/s  %8.1f MB/s\n", elapsed.Seconds(), float64(msgs)/s, float64(bytes)/s/1e6)
+	})
+	if err != nil {
+		fmt.Fprintf(stderr, "duplex bench: %v\n", err)
+		if ctx.Err() != nil {
+			return exitInterrupt
+		}
+		return exitConnect
+	}
+	msgs, mb := res.rate()
+	fmt.Fprintf(stdout, "echoed %d messages (%.1f MB) in %v: %.0f msg/s, %.1f MB/s each way\n",
+		res.Messages, float64(res.Bytes)/1e6, res.Elapsed.Round(time.Millisecond), msgs, mb)
+	if len(res.Errors) > 0 {
+		for _, e := range res.Errors {
+			fmt.Fprintf(stderr, "duplex bench: %v\n", e)
+		}
+		return exitAbnormal
+	}
+	return exitOK
+}
+
+func effectiveWindow(cfg benchConfig) int {
+	w := cfg.Window
+	if cfg.Size > 0 && w*cfg.Size > benchMaxInflightBytes {
+		w = max(1, benchMaxInflightBytes/cfg.Size)
+	}
+	return w
+}
+
+// bench connects cfg.Conns clients to cfg.URL; each keeps up to the window of messages in
+// flight, counts the echoes and checks their type and length. It measures for
+// cfg.Duration, calling tick every cfg.Every with the messages and bytes of that
+// interval, then drains and closes every connection. The returned error is a failure to
+// connect; failures during the run are in the result.
+func bench(ctx context.Context, cfg benchConfig, tick func(elapsed time.Duration, msgs, bytes int64)) (benchResult, error) {
+	opts := &client.Options{Conn: &conn.Options{ReadLimit: int64(cfg.Size) + 1}}
+	if cfg.Compress {
+		opts.Compression = &deflate.Options{}
+	}
+	conns := make([]*conn.Conn, 0, cfg.Conns)
+	closeAll := func() {
+		for _, c := range conns {
+			c.CloseNow()
+		}
+	}
+	for range cfg.Conns {
+		c, _, err := client.Dial(ctx, cfg.URL, opts)
+		if err != nil {
+			closeAll()
+			return benchResult{}, err
+		}
+		conns = append(conns, c)
+	}
+
+	payload := make([]byte, cfg.Size)
+	for i := range payload {
+		payload[i] = 'a' + byte(i%26) // ASCII: valid as text, compressible as text is
+	}
+	typ := conn.Binary
+	if cfg.Text {
+		typ = conn.Text
+	}
+	window := effectiveWindow(cfg)
+
+	var msgs, bytes atomic.Int64
+	var measuring atomic.Bool
+	measuring.Store(true)
+	runCtx, stopSending := context.WithCancel(ctx)
+	defer stopSending()
+	var errMu sync.Mutex
+	var errs []error
+	fail := func(err error) {
+		errMu.Lock()
+		errs = append(errs, err)
+		errMu.Unlock()
+	}
+
+	// Deadlines bound every read and write of the run without a context per message.
+	limit := time.Now().Add(cfg.Duration + 10*time.Second)
+	var stopping atomic.Bool
+	var writers, readers sync.WaitGroup
+	for i, c := range conns {
+		_ = c.SetReadDeadline(limit)
+		_ = c.SetWriteDeadline(limit)
+		tokens := make(chan struct{}, window)
+		writers.Go(func() {
+			for {
+				select {
+				case tokens <- struct{}{}:
+				case <-runCtx.Done():
+					return
+				}
+				if err := c.WriteMessage(context.Background(), typ, payload); err != nil {
+					if !stopping.Load() {
+						fail(fmt.Errorf("connection %d: write: %w", i, err))
+					}
+					return
+				}
+			}
+		})
+		readers.Go(func() {
+			var buf []byte
+			for n := 1; ; n++ {
+				t, p, err := c.ReadMessage(context.Background(), buf)
+				if err != nil {
+					if !stopping.Load() {
+						fail(fmt.Errorf("connection %d: read after %d echoes: %w", i, n-1, err))
+					}
+					return
+				}
+				buf = p[:0]
+				if t != typ || len(p) != cfg.Size {
+					fail(fmt.Errorf("connection %d: echo %d is %v of %d bytes, want %v of %d", i, n, t, len(p), typ, cfg.Size))
+					c.CloseNow()
+					return
+				}
+				if measuring.Load() {
+					msgs.Add(1)
+					bytes.Add(int64(len(p)))
+				}
+				<-tokens
+			}
+		})
+	}
+
+	start := time.Now()
+	deadline := time.NewTimer(cfg.Duration)
+	ticker := time.NewTicker(cfg.Every)
+	var lastMsgs, lastBytes int64
+	interrupted := false
+loop:
+	for {
+		select {
+		case <-ticker.C:
+			m, b := msgs.Load(), bytes.Load()
+			if tick != nil {
+				tick(time.Since(start), m-lastMsgs, b-lastBytes)
+			}
+			lastMsgs, lastBytes = m, b
+		case <-deadline.C:
+			break loop
+		case <-ctx.Done():
+			interrupted = true
+			break loop
+		}
+	}
+	ticker.Stop()
+	deadline.Stop()
+	measuring.Store(false)
+	res := benchResult{Messages: msgs.Load(), Bytes: bytes.Load(), Elapsed: time.Since(start)}
+	stopSending()
+	writers.Wait()
+	// Echoes still in flight are not counted; the close handshake ends each reader (data
+	// that arrives before the server's close frame is read and dropped).
+	stopping.Store(true)
+	var closers sync.WaitGroup
+	for i, c := range conns {
+		closers.Go(func() {
+			if err := c.Close(frame.CloseNormal, "bench done"); err != nil && !errors.Is(err, conn.ErrClosed) {
+				fail(fmt.Errorf("connection %d: close: %w", i, err))
+			}
+		})
+	}
+	closers.Wait()
+	readers.Wait()
+	errMu.Lock()
+	defer errMu.Unlock()
+	res.Errors = errs
+	if interrupted {
+		return res, ctx.Err()
+	}
+	return res, nil
+}
