@@ -194,7 +194,7 @@ func TestRFCExamplesDeflate(t *testing.T) {
 func TestRoundTrip(t *testing.T) {
 	msgs := [][]byte{
 		jsonLike(16<<10, 1), jsonLike(16<<10, 1), []byte("x"), {},
-		randomBytes(70<<10, 2), jsonLike(100<<10, 3), jsonLike(300, 4), jsonLike(300, 4),
+		randomBytes(40<<10, 2), jsonLike(66<<10, 3), jsonLike(300, 4), jsonLike(300, 4),
 	}
 	for _, sender := range []frame.Role{frame.Server, frame.Client} {
 		for _, takeover := range []bool{false, true} {

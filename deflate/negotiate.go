@@ -131,8 +131,6 @@ func normLevel(l int) int {
 	return l
 }
 
-
-
 func (o *Options) threshold() int {
 	if o == nil || o.Threshold == 0 {
 		return DefaultThreshold
