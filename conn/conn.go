@@ -40,6 +40,7 @@ type Conn struct {
 	werr        error         // sticky write failure
 	closeSent   bool
 	pongPending bool
+	queuedPongs int
 	pongN       int
 	pong        [frame.MaxControlPayload]byte
 	hdr         [frame.MaxHeaderSize]byte

@@ -173,6 +173,7 @@ func (c *Conn) flushLocked() error {
 		}
 		bp := c.pending
 		c.pending = nil
+		c.queuedPongs = 0
 		c.wmu.Unlock()
 		_, err := c.nc.Write(*bp)
 		c.wmu.Lock()
@@ -197,22 +198,42 @@ func (c *Conn) flushLocked() error {
 	return err
 }
 
-// queuePong records the pong answering a ping (RFC 6455 §5.5.2) and sends it unless a
-// flush in progress will. A newer ping replaces a pong not yet sent (§5.5.3), so a ping
-// flood queues at most one pong.
+// maxQueuedPongs is how many pongs may wait in the write queue before newer pings only
+// replace the one pending pong (RFC 6455 §5.5.3 allows answering only the most recent
+// ping). Up to this many pings in a burst each get their own pong.
+const maxQueuedPongs = 8
+
+// queuePong queues the pong answering a ping (RFC 6455 §5.5.2) and has it sent: by the
+// flush in progress if there is one, else by a short-lived goroutine, so that the reader
+// never blocks on a peer that does not read. Past maxQueuedPongs unsent pongs, a newer
+// ping replaces the single pending pong (§5.5.3), so a ping flood queues a bounded amount
+// and starts at most one goroutine at a time.
 func (c *Conn) queuePong(payload []byte) {
 	c.wmu.Lock()
 	if c.werr != nil || c.closeSent {
 		c.wmu.Unlock()
 		return
 	}
-	c.pongN = copy(c.pong[:], payload)
-	c.pongPending = true
+	if c.queuedPongs < maxQueuedPongs {
+		c.appendLocked(frame.OpPong, true, 0, payload)
+		c.queuedPongs++
+	} else {
+		c.pongN = copy(c.pong[:], payload)
+		c.pongPending = true
+	}
 	if c.flushing {
 		c.wmu.Unlock()
 		return
 	}
 	c.flushing = true
+	c.wmu.Unlock()
+	go c.flushAsync()
+}
+
+// flushAsync writes what is queued (at least a pong); it ends when the write does, which
+// the write deadline and closing the connection bound.
+func (c *Conn) flushAsync() {
+	c.wmu.Lock()
 	_ = c.flushLocked()
 }
 
