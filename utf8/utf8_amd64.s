@@ -3,16 +3,18 @@
 #include "textflag.h"
 
 // Keiser & Lemire, "Validating UTF-8 In Less Than One Instruction Per Byte" (2021), the
-// lookup algorithm, 32 bytes per block with AVX2.
+// lookup algorithm with AVX2: 32-byte blocks, two per loop iteration, and a separate loop
+// that skips ASCII 256 bytes at a time. The algorithm is the published one; this code is
+// written from the paper's description.
 //
 // For every byte position the error bits that apply to the pair (previous byte, this byte)
 // are the AND of three 16-entry tables indexed by the high nibble of the previous byte, its
 // low nibble and the high nibble of this byte. The bits:
-//   TOO_SHORT      0x01  lead byte (or ASCII... ) not followed by a continuation
+//   TOO_SHORT      0x01  lead byte not followed by a continuation
 //   TOO_LONG       0x02  ASCII followed by a continuation
-//   OVERLONG_3     0x04  E0 80..9F
-//   TOO_LARGE      0x08  F4 90..BF, F5..FF 90..BF
-//   SURROGATE      0x10  ED A0..BF
+//   OVERLONG_3     0x04  E0 80..9F (overlong 3-byte form)
+//   TOO_LARGE      0x08  F4 90..BF, F5..FF 90..BF (above U+10FFFF)
+//   SURROGATE      0x10  ED A0..BF (U+D800..U+DFFF)
 //   OVERLONG_2     0x20  C0, C1 followed by a continuation
 //   TOO_LARGE_1000 0x40  F5..FF 80..8F; also OVERLONG_4: F0 80..8F
 //   TWO_CONTS      0x80  continuation followed by continuation
@@ -20,6 +22,7 @@
 // byte of a sequence (a lead E0..FF two or three bytes before it), so those positions are
 // XORed with 0x80. A block that ends inside a sequence and is followed by an ASCII block is
 // caught with the "incomplete" check (input >= 0xF0, 0xE0, 0xC0 in the last three bytes).
+// Every rejection here is a fault RFC 6455 §8.1 requires the connection to fail on.
 
 // Tables, each 16 bytes repeated in both 128-bit lanes for VPSHUFB.
 DATA byte1High<>+0x00(SB)/8, $0x0202020202020202 // 0_______: TOO_LONG
