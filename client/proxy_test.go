@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"testing"
@@ -22,13 +24,18 @@ import (
 // and, when auth is set, demands that Proxy-Authorization.
 type connectProxy struct {
 	*tcpServer
-	mu      sync.Mutex
+	upstream string // when set, every tunnel goes here, whatever host was asked for
+	mu       sync.Mutex
 	targets []string
 	auths   []string
 }
 
 func newConnectProxy(t *testing.T, auth string) *connectProxy {
-	p := &connectProxy{}
+	return newConnectProxyTo(t, auth, "")
+}
+
+func newConnectProxyTo(t *testing.T, auth, upstream string) *connectProxy {
+	p := &connectProxy{upstream: upstream}
 	p.tcpServer = newTCPServer(t, func(nc net.Conn) {
 		nc.SetReadDeadline(time.Now().Add(testTimeout))
 		br := bufio.NewReader(nc)
@@ -48,7 +55,11 @@ func newConnectProxy(t *testing.T, auth string) *connectProxy {
 			io.WriteString(nc, "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n")
 			return
 		}
-		up, err := net.Dial("tcp", req.Host)
+		dest := req.Host
+		if p.upstream != "" {
+			dest = p.upstream
+		}
+		up, err := net.Dial("tcp", dest)
 		if err != nil {
 			io.WriteString(nc, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
 			return
@@ -149,5 +160,36 @@ func TestDialProxyTLS(t *testing.T) {
 	defer proxy.mu.Unlock()
 	if len(proxy.targets) != 1 || !strings.HasPrefix(proxy.targets[0], "CONNECT 127.0.0.1:") {
 		t.Errorf("proxy saw %q", proxy.targets)
+	}
+}
+
+// TestDialProxyFromEnvironment checks the default: HTTP_PROXY is honoured like net/http.
+// net/http reads the environment once per process, so the dial runs in a child process
+// started with the variable set.
+func TestDialProxyFromEnvironment(t *testing.T) {
+	if os.Getenv("DUPLEX_CLIENT_PROXY_CHILD") == "1" {
+		// Child: a host nobody can resolve, reachable only through the proxy.
+		c, _, err := Dial(ctxT(t), "ws://echo.duplex.invalid/", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.CloseNow()
+		return
+	}
+	leak.Check(t)
+	echoSrv := newEchoServer(t, nil)
+	proxy := newConnectProxyTo(t, "", strings.TrimPrefix(echoSrv.url, "ws://"))
+	ctx := ctxT(t)
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestDialProxyFromEnvironment$", "-test.count=1")
+	cmd.Env = append(os.Environ(), "DUPLEX_CLIENT_PROXY_CHILD=1",
+		"HTTP_PROXY=http://"+strings.TrimPrefix(proxy.url, "ws://"), "NO_PROXY=", "no_proxy=")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	proxy.mu.Lock()
+	defer proxy.mu.Unlock()
+	if len(proxy.targets) != 1 || proxy.targets[0] != "CONNECT echo.duplex.invalid:80" {
+		t.Errorf("proxy saw %q, want one CONNECT echo.duplex.invalid:80", proxy.targets)
 	}
 }
