@@ -44,6 +44,11 @@ type Conn struct {
 	stopRead chan struct{} // closed when a local close begins: the reader discards
 	stopOnce sync.Once
 	done     chan struct{} // closed by terminate
+	// conn records a local close as the connection's end as soon as the close frame is
+	// sent, so a read started afterwards returns at once although the handshake is still
+	// running in Close. The reader waits for wsClosed before it ends the connection.
+	closeStarted atomic.Bool
+	wsClosed     chan struct{} // closed when ws.Close has returned (TCP is closed)
 	endOnce  sync.Once
 	err      error // why the connection ended; set before done is closed
 
@@ -65,6 +70,7 @@ func newConn(ws *conn.Conn, cfg *config, r *http.Request, sub string, exts []han
 		direct:      direct,
 		stopRead:    make(chan struct{}),
 		done:        make(chan struct{}),
+		wsClosed:    make(chan struct{}),
 		opened:      time.Now(),
 	}
 	// The connection outlives the HTTP handler when Upgrade is used directly: keep the
@@ -100,7 +106,7 @@ func (c *Conn) readLoop() {
 		keep := c.in.waitRoom(c.stopRead)
 		typ, p, err := c.ws.ReadMessage(ctx, nil)
 		if err != nil {
-			c.terminate(err)
+			c.readEnded(err)
 			return
 		}
 		c.msgsIn.Add(1)
@@ -109,6 +115,15 @@ func (c *Conn) readLoop() {
 			c.in.push(Message{Type: typ, Data: p})
 		}
 	}
+}
+
+// readEnded ends the connection after the read side returned err, waiting first for a
+// close handshake this side started, so that Done means the TCP connection is closed.
+func (c *Conn) readEnded(err error) {
+	if c.closeStarted.Load() {
+		<-c.wsClosed
+	}
+	c.terminate(err)
 }
 
 // terminate runs once, when the connection has ended for err.
@@ -480,7 +495,9 @@ func (c *Conn) Close(code CloseCode, reason string) error {
 
 func (c *Conn) closeHandshake(code CloseCode, reason string) error {
 	c.stopReading()
+	c.closeStarted.Store(true)
 	err := c.ws.Close(code, reason)
+	close(c.wsClosed)
 	if c.direct {
 		// The Handle loop sees the end on its next read; nothing else is waiting here.
 		c.state.Store(int32(Closed))

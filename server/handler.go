@@ -101,7 +101,7 @@ func dispatch(c *Conn, h Handler) {
 	for {
 		typ, p, err := c.ws.ReadMessage(ctx, buf[:0])
 		if err != nil {
-			c.terminate(err)
+			c.readEnded(err)
 			break
 		}
 		if cap(p) <= maxKeptBuffer {

@@ -76,7 +76,7 @@ func TestShutdownDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	if err := opts.Registry.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("Shutdown = %v, want DeadlineExceeded", err)
+		t.Fatalf("Shutdown = %v, want DeadlineExceeded (conn err %v, state %v)", err, c.Err(), c.ReadyState())
 	}
 	within(t, c.Done(), 5*time.Second, "the connection to be dropped")
 	nc.Close()
