@@ -49,8 +49,8 @@ type Conn struct {
 	// running in Close. The reader waits for wsClosed before it ends the connection.
 	closeStarted atomic.Bool
 	wsClosed     chan struct{} // closed when ws.Close has returned (TCP is closed)
-	endOnce  sync.Once
-	err      error // why the connection ended; set before done is closed
+	endOnce      sync.Once
+	err          error // why the connection ended; set before done is closed
 
 	hookMu   sync.Mutex
 	hooks    map[*endHook]struct{} // run by terminate, before done is closed
