@@ -8,24 +8,23 @@ import (
 	"strconv"
 )
 
-// Sentinel errors. A server-side failure is an *Error whose Err is one of the first group,
-// so both errors.As (for the status) and errors.Is (for the cause) work. Client-side
-// verification failures wrap one of the second group.
+// Server-side causes: the Err of an *Error, with the status it is answered with.
 var (
-	ErrMethod         = errors.New("handshake: method is not GET")
-	ErrHTTPVersion    = errors.New("handshake: HTTP version below 1.1")
-	ErrHost           = errors.New("handshake: missing or repeated Host")
-	ErrNotUpgrade     = errors.New("handshake: not a WebSocket upgrade request")
-	ErrVersion        = errors.New("handshake: unsupported Sec-WebSocket-Version")
-	ErrKey            = errors.New("handshake: bad Sec-WebSocket-Key")
-	ErrOrigin         = errors.New("handshake: origin not allowed")
-	ErrProtocolSyntax = errors.New("handshake: malformed Sec-WebSocket-Protocol")
-	ErrMalformed      = errors.New("handshake: malformed request")
-	ErrBody           = errors.New("handshake: upgrade request has a body")
-	ErrURITooLong     = errors.New("handshake: request line too long")
-	ErrHeaderTooLarge = errors.New("handshake: request header too large")
+	ErrMethod         = errors.New("handshake: method is not GET")                 // 405
+	ErrHTTPVersion    = errors.New("handshake: HTTP version below 1.1")            // 400
+	ErrHost           = errors.New("handshake: missing or repeated Host")          // 400
+	ErrNotUpgrade     = errors.New("handshake: not a WebSocket upgrade request")   // 426
+	ErrVersion        = errors.New("handshake: unsupported Sec-WebSocket-Version") // 426
+	ErrKey            = errors.New("handshake: bad Sec-WebSocket-Key")             // 400
+	ErrOrigin         = errors.New("handshake: origin not allowed")                // 403
+	ErrProtocolSyntax = errors.New("handshake: malformed Sec-WebSocket-Protocol")  // 400
+	ErrMalformed      = errors.New("handshake: malformed request")                 // 400
+	ErrBody           = errors.New("handshake: upgrade request has a body")        // 400
+	ErrURITooLong     = errors.New("handshake: request line too long")             // 414
+	ErrHeaderTooLarge = errors.New("handshake: request header too large")          // 431
 )
 
+// Client-side errors, wrapped (with details) by NewRequest and VerifyResponse.
 var (
 	ErrStatus             = errors.New("handshake: response status is not 101")
 	ErrResponseUpgrade    = errors.New("handshake: response Upgrade is not websocket")
