@@ -96,6 +96,10 @@ type serverOpts struct {
 	conn      *conn.Options           // server conn options
 	onRequest func(handshake.Request) // observes each accepted request
 	header    http.Header             // extra fields for the 101 response
+	// negotiate, when set, answers the offered extensions; connOpts, when set, builds the
+	// conn options after it (so that they can carry what was negotiated).
+	negotiate func([]handshake.Extension) []handshake.Extension
+	connOpts  func() *conn.Options
 }
 
 // acceptWS runs the server side of the handshake on nc with the raw path and returns the
@@ -116,10 +120,16 @@ func acceptWS(nc net.Conn, so *serverOpts) *conn.Conn {
 		so.onRequest(req)
 	}
 	resp := &handshake.Response{Protocol: req.SelectProtocol(so.protocols), Header: so.header}
+	if so.negotiate != nil {
+		resp.Extensions = so.negotiate(req.Extensions)
+	}
 	if err := handshake.WriteResponse(nc, req.Key, resp); err != nil {
 		return nil
 	}
 	copts := so.conn
+	if so.connOpts != nil {
+		copts = so.connOpts()
+	}
 	if copts == nil {
 		copts = &conn.Options{ReadLimit: 32 << 20}
 	}
