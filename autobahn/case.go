@@ -34,9 +34,10 @@ type Case struct {
 	Expectation string
 
 	run func(s *session)
-	// offer is the Sec-WebSocket-Extensions value the harness offers (client mode) for
-	// compression cases; empty for all others.
-	offer string
+	// offers (client mode) and accepts (server mode) drive permessage-deflate
+	// negotiation for the compression cases; both are empty for all others.
+	offers  []pmdOffer
+	accepts []pmdAccept
 }
 
 // Section returns the first component of the case id ("7" for "7.9.3").

@@ -12,6 +12,10 @@ import (
 	"github.com/duplexws/duplex/handshake"
 )
 
+// echoCompression reports whether EchoHandler and Dial negotiate permessage-deflate.
+// False until conn supports compression; the gates then leave sections 12 and 13 out.
+const echoCompression = false
+
 // EchoReadLimit is the read limit of the echo target: 64 MiB, above the suite's largest
 // message (16 MiB in 9.1.6).
 const EchoReadLimit = 64 << 20

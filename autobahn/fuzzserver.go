@@ -141,18 +141,12 @@ func (f *FuzzingServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (f *FuzzingServer) runCase(w http.ResponseWriter, r *http.Request, c *Case, agent string) {
 	started := time.Now()
-	answer := ""
-	if c.offer != "" {
-		answer = acceptOffer(r.Header.Values("Sec-WebSocket-Extensions"), c)
-		if answer == "" {
-			// Upgrade without the extension, then record that the client lacks it.
-			a, err := acceptUpgrade(w, r, "")
-			if err == nil {
-				_ = a.conn.Close()
-			}
-			f.record(unimplemented(c, agent, started, true, "the client did not offer an acceptable "+c.offer))
-			return
-		}
+	var (
+		answer string
+		params *pmdParams
+	)
+	if len(c.accepts) > 0 {
+		answer, params = serverAnswer(r.Header.Values("Sec-WebSocket-Extensions"), c.accepts)
 	}
 	a, err := acceptUpgrade(w, r, answer)
 	if err != nil {
@@ -162,6 +156,9 @@ func (f *FuzzingServer) runCase(w http.ResponseWriter, r *http.Request, c *Case,
 	o := *f.opts
 	o.Agent = agent
 	s := newSession(c, &o, a.conn, a.br, true)
+	if params != nil {
+		s.pmd = newPMD(params)
+	}
 	s.run()
 	res := s.toResult(agent, started, a.request, a.response)
 	f.record(res)
@@ -194,6 +191,3 @@ func (f *FuzzingServer) command(w http.ResponseWriter, r *http.Request, text str
 		}
 	}
 }
-
-// acceptOffer picks the answer to a compression offer; see deflate cases.
-var acceptOffer = func(offers []string, c *Case) string { return "" }

@@ -76,15 +76,30 @@ func RunClient(ctx context.Context, url string, cases []*Case, opts *Options) (*
 
 func runClientCase(ctx context.Context, url string, c *Case, opts *Options) *Result {
 	started := time.Now()
-	d, err := dial(ctx, url, c.offer, 10*opts.timeout())
+	offer := offersString(c.offers)
+	d, err := dial(ctx, url, offer, 10*opts.timeout())
 	if err != nil {
 		return connectFailed(c, opts.agent(), started, false, err)
 	}
-	if c.offer != "" && d.header.Get("Sec-WebSocket-Extensions") == "" {
+	var pmd *pmdState
+	answer := d.header.Values("Sec-WebSocket-Extensions")
+	switch {
+	case offer == "" && len(answer) > 0:
+		// RFC 6455 §4.1: the client MUST fail if the server answers an extension it did not offer.
 		_ = d.conn.Close()
-		return unimplemented(c, opts.agent(), started, false, "the peer did not accept "+c.offer)
+		return connectFailed(c, opts.agent(), started, false, fmt.Errorf("server answered extensions %q that were not offered", answer))
+	case offer != "":
+		p, err := clientParams(answer, c.offers)
+		if err != nil {
+			_ = d.conn.Close()
+			return connectFailed(c, opts.agent(), started, false, err)
+		}
+		if p != nil {
+			pmd = newPMD(p)
+		}
 	}
 	s := newSession(c, opts, d.conn, d.br, false)
+	s.pmd = pmd
 	s.run()
 	return s.toResult(opts.agent(), started, d.request, d.response)
 }

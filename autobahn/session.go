@@ -138,6 +138,9 @@ type session struct {
 	wake    chan struct{}
 	readEnd chan struct{}
 
+	// pmd is the permessage-deflate state, nil when not negotiated.
+	pmd *pmdState
+
 	// stream state for frames written in pieces (6.4.3, 6.4.4)
 	streamKey [4]byte
 	streamPos int
@@ -276,11 +279,12 @@ func (s *session) readLoop() {
 	defer close(s.readEnd)
 	limit := s.opts.maxMessage()
 	var (
-		inMsg     bool
-		msgOp     byte
-		msg       []byte
-		failed    bool // a violation was reported: only close frames matter now
-		closeSeen bool
+		inMsg      bool
+		msgOp      byte
+		msg        []byte
+		compressed bool
+		failed     bool // a violation was reported: only close frames matter now
+		closeSeen  bool
 	)
 	violation := func(code int, reason string) {
 		if !failed {
@@ -314,8 +318,12 @@ func (s *session) readLoop() {
 			}
 			continue
 		}
+		rsvOK := f.rsv == 0 ||
+			// RFC 7692 §6.1: with permessage-deflate, RSV1 marks the first frame of a
+			// compressed data message, and only that frame.
+			(s.pmd != nil && f.rsv == 4 && (f.op == opText || f.op == opBinary))
 		switch {
-		case f.rsv != 0:
+		case !rsvOK:
 			// RFC 6455 §5.2: RSV bits MUST be 0 unless an extension defines them.
 			violation(closeProtocolError, "RSV bits set without a negotiated extension")
 			continue
@@ -359,7 +367,7 @@ func (s *session) readLoop() {
 			continue
 		}
 		if f.op != opContinuation {
-			inMsg, msgOp, msg = true, f.op, nil
+			inMsg, msgOp, msg, compressed = true, f.op, nil, f.rsv == 4
 		}
 		if int64(len(msg))+int64(len(f.payload)) > limit {
 			violation(closeMessageTooBig, "message longer than the harness accepts")
@@ -374,6 +382,19 @@ func (s *session) readLoop() {
 			continue
 		}
 		inMsg = false
+		if compressed {
+			out, err := s.pmd.decompress(msg, limit)
+			if errors.Is(err, errInflateLimit) {
+				violation(closeMessageTooBig, "message inflates past the harness limit")
+				continue
+			}
+			if err != nil {
+				// RFC 7692 §8.2.3: a message that does not inflate fails the connection.
+				violation(closeProtocolError, "compressed message does not inflate: "+err.Error())
+				continue
+			}
+			msg = out
+		}
 		if msgOp == opText && !utf8.Valid(msg) {
 			// RFC 6455 §8.1: invalid UTF-8 in a text message fails the connection (1007).
 			violation(closeInvalidPayload, "text message is not valid UTF-8")
@@ -580,6 +601,34 @@ func (s *session) sendMessage(p []byte, binaryMsg bool, fragSize int) {
 			fop = opContinuation
 		}
 		s.sendFrame(frameSpec{op: fop, data: p[i:end], more: end < len(p)})
+	}
+}
+
+// sendCompressed sends a message compressed with the negotiated permessage-deflate
+// (RSV1 on the first frame, RFC 7692 §6), its compressed payload fragmented into frames
+// of fragSize octets when fragSize > 0 (the suite's autoFragmentSize).
+func (s *session) sendCompressed(p []byte, binaryMsg bool, fragSize int) {
+	z, err := s.pmd.compress(p)
+	if err != nil {
+		s.log(WireEntry{Kind: "FAIL", Note: "harness compression failed: " + err.Error()})
+		s.drop()
+		return
+	}
+	op := byte(opText)
+	if binaryMsg {
+		op = opBinary
+	}
+	if fragSize <= 0 || len(z) <= fragSize {
+		s.sendFrame(frameSpec{op: op, rsv: 4, data: z})
+		return
+	}
+	for i := 0; i < len(z); i += fragSize {
+		end := min(i+fragSize, len(z))
+		f := frameSpec{op: opContinuation, data: z[i:end], more: end < len(z)}
+		if i == 0 {
+			f.op, f.rsv = op, 4
+		}
+		s.sendFrame(f)
 	}
 }
 

@@ -13,4 +13,5 @@ require (
 require (
 	github.com/dolthub/maphash v0.1.0 // indirect
 	github.com/klauspost/compress v1.17.9 // indirect
+	golang.org/x/sys v0.40.0 // indirect
 )
