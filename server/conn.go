@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"net"
@@ -122,6 +123,11 @@ func (c *Conn) readLoop() {
 func (c *Conn) readEnded(err error) {
 	if c.closeStarted.Load() {
 		<-c.wsClosed
+		// The read may have failed only because Close was reading (conn.ErrConcurrentRead):
+		// now that TCP is closed, a read returns how the connection really ended.
+		if _, _, final := c.ws.ReadMessage(context.Background(), nil); final != nil {
+			err = final
+		}
 	}
 	c.terminate(err)
 }
@@ -504,6 +510,13 @@ func (c *Conn) closeHandshake(code CloseCode, reason string) error {
 		return err
 	}
 	<-c.done
+	var ce *CloseError
+	if errors.Is(err, conn.ErrClosed) && errors.As(c.err, &ce) && !ce.Remote && ce.Code == code {
+		// conn can report ErrClosed when the reader goroutine completed the handshake
+		// (and closed TCP) before Close's own write of the close frame returned: the
+		// connection did end with our close.
+		err = nil
+	}
 	return err
 }
 

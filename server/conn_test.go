@@ -386,3 +386,37 @@ func TestConcurrentSend(t *testing.T) {
 		next[g]++
 	}
 }
+
+// TestCloseWithFullQueue: Close while the reader waits for room (the queue is full) still
+// completes the handshake, keeps the queued message readable and reports the close.
+func TestCloseWithFullQueue(t *testing.T) {
+	opts := testOpts(nil)
+	opts.QueueMessages = 1
+	srv, conns := connServer(t, opts)
+	ws, _ := dial(t, srv, "/")
+	c := within(t, conns, 5*time.Second, "the connection")
+	ctx := context.Background()
+	for _, m := range []string{"kept", "dropped 1", "dropped 2"} {
+		ws.WriteMessage(ctx, conn.Text, []byte(m))
+	}
+	eventually(t, c.HasMessages, "the first message to be queued")
+	peer := make(chan error, 1)
+	go func() {
+		_, _, err := ws.ReadMessage(ctx, nil) // answers the close frame
+		peer <- err
+	}()
+	if err := c.Close(CloseNormal, "bye"); err != nil {
+		<-c.Done()
+		t.Fatalf("Close: %v (conn ended with %v; peer %v)", err, c.Err(), <-peer)
+	}
+	if err := within(t, peer, 5*time.Second, "the peer"); CloseStatus(err) != CloseNormal {
+		t.Fatalf("peer saw %v", err)
+	}
+	if m, err := c.Wait(); err != nil || m.Text() != "kept" {
+		t.Fatalf("Wait = %q, %v; want the queued message", m.Data, err)
+	}
+	_, err := c.Wait()
+	if CloseStatus(err) != CloseNormal || errors.Is(err, conn.ErrConcurrentRead) {
+		t.Fatalf("Wait after Close = %v, want the 1000 close", err)
+	}
+}
