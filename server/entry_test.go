@@ -333,3 +333,33 @@ func TestUpgradeDirect(t *testing.T) {
 		t.Fatalf("client saw %v, want 1000", err)
 	}
 }
+
+// TestHTTP2PlainRequest: on an HTTP/2 connection (where WebSocket upgrades cannot happen)
+// Require still answers a clean 426 and Accept serves the plain handler.
+func TestHTTP2PlainRequest(t *testing.T) {
+	leak.Check(t)
+	opts := testOpts(nil)
+	mux := http.NewServeMux()
+	mux.Handle("/require", Require(http.HandlerFunc(dwebsocketView), opts))
+	mux.Handle("/accept", Accept(http.HandlerFunc(dwebsocketView), opts))
+	srv := httptest.NewUnstartedServer(mux)
+	srv.EnableHTTP2 = true
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	cl := srv.Client()
+	t.Cleanup(cl.CloseIdleConnections)
+	for path, want := range map[string]int{"/require": 426, "/accept?message=h2": 200} {
+		resp, err := cl.Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.ProtoMajor != 2 || resp.StatusCode != want {
+			t.Fatalf("%s: %s %d %q, want HTTP/2 %d", path, resp.Proto, resp.StatusCode, body, want)
+		}
+		if want == 426 && resp.Header.Get("Sec-WebSocket-Version") != "13" {
+			t.Fatalf("426 without Sec-WebSocket-Version: %v", resp.Header)
+		}
+	}
+}
