@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"crypto/tls"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/duplexws/duplex/conn"
@@ -18,32 +20,39 @@ import (
 var interopSizes = []int{0, 125, 126, 65535, 65536, 1 << 20, 16 << 20}
 
 // payload returns n bytes of deterministic content; for text, valid UTF-8 mixing 1- to
-// 4-byte sequences (padded with ASCII so that it is exactly n bytes).
+// 4-byte sequences (padded with ASCII so that it is exactly n bytes). Results are cached:
+// the matrix uses each one twice.
 func payload(n int, text bool) []byte {
-	b := make([]byte, 0, n)
-	if !text {
-		x := uint32(2463534242)
-		for len(b) < n {
-			x ^= x << 13
-			x ^= x >> 17
-			x ^= x << 5
-			b = append(b, byte(x))
-		}
+	key := payloadKey{n, text}
+	payloadMu.Lock()
+	defer payloadMu.Unlock()
+	if b, ok := payloadCache[key]; ok {
 		return b
 	}
-	runes := []string{"a", "é", "€", "𝄞", "z", "ж"}
-	for i := 0; ; i++ {
-		r := runes[i%len(runes)]
-		if len(b)+len(r) > n {
-			break
+	var b []byte
+	if text {
+		cycle := []byte("aé€𝄞zж") // 1+2+3+4+1+2 bytes
+		b = bytes.Repeat(cycle, n/len(cycle))
+		for len(b) < n {
+			b = append(b, 'x')
 		}
-		b = append(b, r...)
+	} else {
+		b = make([]byte, n)
+		rand.NewChaCha8([32]byte{1, 2, 3}).Read(b)
 	}
-	for len(b) < n {
-		b = append(b, 'x')
-	}
+	payloadCache[key] = b
 	return b
 }
+
+type payloadKey struct {
+	n    int
+	text bool
+}
+
+var (
+	payloadMu    sync.Mutex
+	payloadCache = map[payloadKey][]byte{}
+)
 
 // TestInterop is our client against our server (handshake + conn in the server role) over
 // loopback TCP: every size, text and binary, whole and fragmented in both directions,
