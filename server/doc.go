@@ -61,9 +61,8 @@
 //
 // BenchmarkIdleMemory measures an idle connection (heap and stack, over net.Pipe, so
 // without the socket and net/http): about 7.9 KB in queue mode and 8.0 KB under Handle,
-// against 7.4 KB for a bare conn.Conn with a goroutine blocked in ReadMessage — this
-// package adds about 0.5 KB. Most of it is the reading goroutine's stack and the read
-// buffer conn holds while a read waits. Under Accept and Require the HTTP handler's own
+// against 7.4 KB for a bare conn.Conn with a goroutine blocked in ReadMessage: this
+// package adds about 0.5 KB, the rest is conn and the reading goroutine. Under Accept and Require the HTTP handler's own
 // goroutine, usually blocked in Wait, comes on top; Handle and Serve have no second
 // goroutine. No writer goroutine exists while nothing is queued, and Send's copies come
 // from pools (64 B to 64 KiB classes) and go back once written.

@@ -21,8 +21,8 @@ var (
 	// stays open.
 	ErrInvalidUTF8 = errors.New("server: text message is not valid UTF-8")
 
-	// ErrDispatched is returned by Wait, WaitContext and Read on a connection served by
-	// Handle: its messages go to Handler.OnMessage, not to a queue.
+	// ErrDispatched is returned by Wait and WaitContext on a connection served by Handle or
+	// Serve: its messages go to Handler.OnMessage, not to a queue (Read reports none).
 	ErrDispatched = errors.New("server: messages are delivered to Handler.OnMessage")
 
 	// ErrTooManyConnections is the reason an upgrade is refused with 503 when
