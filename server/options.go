@@ -92,8 +92,10 @@ type Options struct {
 	// Registry tracks the connections for Shutdown and Stats. Default: DefaultRegistry.
 	Registry *Registry
 
-	// Logger receives one line per refused upgrade (warn) and per connection open and close
-	// (debug). Default: slog.Default().
+	// Logger receives a Warn line for each upgrade refused with 503 (MaxConnections,
+	// shutdown), an Error line for a handler panic or a failed hijack, and Debug lines for
+	// refused handshakes and each connection's open and close (code, duration). Default:
+	// slog.Default().
 	Logger *slog.Logger
 }
 
