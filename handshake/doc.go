@@ -13,12 +13,13 @@
 // Request (URI, Host, Key, Origin, offered Protocols and Extensions) or an *Error carrying
 // the HTTP status to answer with:
 //
-//	400 malformed (HTTP/1.0, no Host, bad or repeated Sec-WebSocket-Key, bad token lists,
-//	    a body, obs-fold, repeated Origin)                           ErrKey, ErrMalformed, ...
+//	400 malformed (HTTP/1.0, no Host, bad or repeated Sec-WebSocket-Key, repeated
+//	    Sec-WebSocket-Version or Origin, bad token lists, a body, obs-fold)
+//	                                                                 ErrKey, ErrMalformed, ...
 //	403 Origin refused by the OriginPolicy                           ErrOrigin
 //	405 not GET, with Allow: GET                                     ErrMethod
 //	414 request line over Config.MaxHeaderBytes (raw path)           ErrURITooLong
-//	426 not an upgrade, or Sec-WebSocket-Version is not 13, with
+//	426 not an upgrade, or Sec-WebSocket-Version missing or not 13, with
 //	    Upgrade: websocket and Sec-WebSocket-Version: 13             ErrNotUpgrade, ErrVersion
 //	431 header over Config.MaxHeaderBytes or Config.MaxHeaders       ErrHeaderTooLarge
 //

@@ -159,14 +159,18 @@ func (f *fields) validate(cfg *Config) (Request, error) {
 		e.Header = upgradeRequired()
 		return Request{}, e
 	}
-	// RFC 6455 §4.2.1 item 6, §4.2.2 and §4.4: a version the server does not speak is
-	// answered 426 with the versions it does.
+	// RFC 6455 §11.3.5: Sec-WebSocket-Version MUST NOT appear more than once in a request.
+	if f.versions > 1 {
+		return Request{}, newError(http.StatusBadRequest, ErrMalformed, "repeated Sec-WebSocket-Version")
+	}
+	// RFC 6455 §4.2.1 item 6, §4.2.2 and §4.4: a missing version, or one the server does
+	// not speak, is answered 426 with the versions it does.
 	if f.versions != 1 || string(trimOWS(f.version)) != "13" {
 		e := newError(http.StatusUpgradeRequired, ErrVersion, "Sec-WebSocket-Version: 13 required")
 		e.Header = upgradeRequired()
 		return Request{}, e
 	}
-	// RFC 6455 §4.2.1 item 5: base64 of a 16-byte nonce, exactly once.
+	// RFC 6455 §4.2.1 item 5: base64 of a 16-byte nonce; §11.3.1: exactly once.
 	key := trimOWS(f.key)
 	if f.keys != 1 || !validKey(key) {
 		return Request{}, newError(http.StatusBadRequest, ErrKey,
