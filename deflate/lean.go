@@ -59,6 +59,7 @@ func init() {
 	}
 	for i := range fixedDist {
 		fixedDist[i] = uint8(reverse(uint16(i), 5))
+		fixedDistCode[i], fixedDistLen[i] = uint16(fixedDist[i]), 5
 	}
 	for s := range lengthBase {
 		hi := leanMaxMatch
@@ -92,12 +93,12 @@ func init() {
 type leanEncoder struct {
 	winSize int
 	buf     []byte
+	pend    int   // buf[pend:] is input not yet encoded
 	base    int32 // absolute position of buf[0]
 	table   [1 << leanHashBits]int32
 
 	bits  uint64
 	nbits uint
-	open  bool // a fixed-Huffman block is open
 
 	out []byte    // output: the caller's dst, or a staging buffer when w != nil
 	w   io.Writer // stream destination
@@ -125,7 +126,8 @@ func putLean(e *leanEncoder) {
 func (e *leanEncoder) forget() {
 	e.base += int32(len(e.buf)) + int32(e.winSize) + 1
 	e.buf = e.buf[:0]
-	e.bits, e.nbits, e.open, e.maxDist = 0, 0, false, 0
+	e.pend = 0
+	e.bits, e.nbits, e.maxDist = 0, 0, 0
 	if e.base > leanRebaseAt {
 		e.table = [1 << leanHashBits]int32{}
 		e.base = 0
@@ -152,43 +154,58 @@ func (e *leanEncoder) flushOut() {
 	e.out = e.out[:0]
 }
 
+// write buffers p and encodes it a chunk (leanChunk bytes) at a time, so the output does
+// not depend on how the message was split into writes.
 func (e *leanEncoder) write(p []byte) error {
+	if e.buf == nil {
+		e.buf = make([]byte, 0, e.winSize+leanChunk)
+	}
 	for len(p) > 0 && e.err == nil {
-		n := min(len(p), leanChunk)
-		e.chunk(p[:n])
+		n := min(len(p), leanChunk-(len(e.buf)-e.pend))
+		if len(e.buf)+n > cap(e.buf) {
+			e.slide()
+		}
+		e.buf = append(e.buf, p[:n]...)
 		p = p[n:]
+		if len(e.buf)-e.pend == leanChunk {
+			e.encodePending()
+		}
 	}
 	return e.err
 }
 
-func (e *leanEncoder) chunk(c []byte) {
-	if e.buf == nil {
-		e.buf = make([]byte, 0, e.winSize+leanChunk)
+// slide drops history older than the window from the front of buf, keeping the
+// pending (not yet encoded) bytes.
+func (e *leanEncoder) slide() {
+	drop := e.pend - min(e.pend, e.winSize)
+	copy(e.buf, e.buf[drop:])
+	e.buf = e.buf[:len(e.buf)-drop]
+	e.pend -= drop
+	e.base += int32(drop)
+	if e.base > leanRebaseAt {
+		// Renumber: clear the table (history stays in buf but is not indexed).
+		e.table = [1 << leanHashBits]int32{}
+		e.base = 0
 	}
-	if len(e.buf)+len(c) > cap(e.buf) {
-		keep := min(len(e.buf), e.winSize)
-		drop := len(e.buf) - keep
-		copy(e.buf, e.buf[drop:])
-		e.buf = e.buf[:keep]
-		e.base += int32(drop)
-		if e.base > leanRebaseAt {
-			// Renumber: clear the table (history stays in buf but is not indexed).
-			e.table = [1 << leanHashBits]int32{}
-			e.base = 0
-		}
+}
+
+// encodePending encodes buf[pend:] as one block.
+func (e *leanEncoder) encodePending() {
+	if e.pend == len(e.buf) {
+		return
 	}
-	start := len(e.buf)
-	e.buf = append(e.buf, c...)
-	if !e.open {
-		e.writeBits(2, 3) // BFINAL=0, BTYPE=01: fixed Huffman (RFC 1951 §3.2.3)
-		e.open = true
-	}
-	e.compress(start)
+	sc := scratchPool.Get().(*leanScratch)
+	sc.reset()
+	e.compress(e.pend, sc)
+	e.writeBlock(sc)
+	scratchPool.Put(sc)
+	e.pend = len(e.buf)
 }
 
 func hash4(u uint32) uint32 { return (u * 0x1e35a7bd) >> (32 - leanHashBits) }
 
-func (e *leanEncoder) compress(start int) {
+// compress turns buf[start:] into tokens in sc, counting symbol frequencies.
+func (e *leanEncoder) compress(start int, sc *leanScratch) {
 	buf := e.buf
 	end := len(buf)
 	s, lit := start, start
@@ -205,8 +222,9 @@ func (e *leanEncoder) compress(start int) {
 			for l < maxL && buf[cand+l] == buf[s+l] {
 				l++
 			}
-			e.literals(buf[lit:s])
-			e.match(l, s-cand)
+			sc.literals(buf[lit:s])
+			sc.match(l, s-cand)
+			e.maxDist = max(e.maxDist, s-cand)
 			s += l
 			lit = s
 			// Index the last position of the match too: runs of repeats find it.
@@ -218,43 +236,27 @@ func (e *leanEncoder) compress(start int) {
 		// Skip faster through data that does not match (as snappy does).
 		s += 1 + (s-lit)>>5
 	}
-	e.literals(buf[lit:end])
+	sc.literals(buf[lit:end])
 }
 
-func (e *leanEncoder) literals(p []byte) {
+func (sc *leanScratch) literals(p []byte) {
 	for _, b := range p {
-		e.writeBits(uint64(fixedLitCode[b]), uint(fixedLitLen[b]))
+		sc.toks = append(sc.toks, uint32(b))
+		sc.litFreq[b]++
 	}
 }
 
-// match writes a length/distance pair (RFC 1951 §3.2.5).
-func (e *leanEncoder) match(l, d int) {
-	e.maxDist = max(e.maxDist, d)
-	ls := lengthSym[l]
-	sym := 257 + int(ls)
-	e.writeBits(uint64(fixedLitCode[sym]), uint(fixedLitLen[sym]))
-	if n := lengthExtra[ls]; n > 0 {
-		e.writeBits(uint64(l-int(lengthBase[ls])), uint(n))
-	}
-	var ds uint8
-	if d-1 < 256 {
-		ds = distSym[d-1]
-	} else {
-		ds = distSym[256+(d-1)>>7]
-	}
-	e.writeBits(uint64(fixedDist[ds]), 5)
-	if n := distExtra[ds]; n > 0 {
-		e.writeBits(uint64(d-int(distBase[ds])), uint(n))
-	}
+func (sc *leanScratch) match(l, d int) {
+	sc.toks = append(sc.toks, matchFlag|uint32(l)<<16|uint32(d-1))
+	sc.litFreq[257+int(lengthSym[l])]++
+	sc.distFreq[distSymbol(d)]++
 }
 
-// finish ends the message: end-of-block, then the header of an empty stored block,
-// padded to a byte; its LEN/NLEN (00 00 ff ff) are the tail RFC 7692 §7.2.1 removes.
+// finish ends the message (every chunk already ended its block): the header of an empty
+// stored block, padded to a byte; its LEN/NLEN (00 00 ff ff) are the tail RFC 7692
+// §7.2.1 removes.
 func (e *leanEncoder) finish() error {
-	if e.open {
-		e.writeBits(0, 7) // end of block, code 256
-		e.open = false
-	}
+	e.encodePending()
 	e.writeBits(0, 3) // BFINAL=0, BTYPE=00
 	for e.nbits > 0 {
 		e.out = append(e.out, byte(e.bits))

@@ -117,15 +117,15 @@ func TestLowMemoryStreamed(t *testing.T) {
 		if err := streamed.End(); err != nil {
 			t.Fatal(err)
 		}
-		// Chunk boundaries change matching, so compare meaning, not bytes.
+		// Input is encoded in fixed-size chunks, whatever the writes were.
+		if !bytes.Equal(buf.Bytes(), want) {
+			t.Fatalf("message %d: streamed bytes differ from whole (%d vs %d)", i, buf.Len(), len(want))
+		}
 		d.Begin(&buf, -1)
 		got, err := io.ReadAll(d)
 		d.End()
 		if err != nil || !bytes.Equal(got, m) {
 			t.Fatalf("message %d: %v", i, err)
-		}
-		if len(want) == 0 {
-			t.Fatal("whole compress produced nothing")
 		}
 	}
 	// A failing destination fails the message; the compressor recovers.
