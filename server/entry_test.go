@@ -363,3 +363,26 @@ func TestHTTP2PlainRequest(t *testing.T) {
 		}
 	}
 }
+
+// TestServerTimeoutsCleared: a WebSocket must outlive http.Server's ReadTimeout and
+// WriteTimeout (net/http clears them on hijack; the upgrade clears them too).
+func TestServerTimeoutsCleared(t *testing.T) {
+	opts := testOpts(nil)
+	srv := httptest.NewUnstartedServer(Accept(http.HandlerFunc(dwebsocketView), opts))
+	srv.Config.ReadTimeout = 50 * time.Millisecond
+	srv.Config.WriteTimeout = 50 * time.Millisecond
+	leak.Check(t)
+	srv.Start()
+	t.Cleanup(srv.Close)
+	defer shutdown(t, opts.Registry)
+	ws, _ := dial(t, srv, "/")
+	<-time.After(150 * time.Millisecond) // the subject of the test: time passing idle
+	ctx := context.Background()
+	if err := ws.WriteMessage(ctx, conn.Text, []byte("still here")); err != nil {
+		t.Fatal(err)
+	}
+	if _, p, err := ws.ReadMessage(ctx, nil); err != nil || string(p) != "still here" {
+		t.Fatalf("after the server's timeouts: %q %v", p, err)
+	}
+	ws.Close(CloseNormal, "")
+}

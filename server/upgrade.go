@@ -154,8 +154,8 @@ func (u *upgrader) upgrade(w http.ResponseWriter, r *http.Request, direct bool) 
 		http.Error(w, "websocket upgrade needs HTTP/1.1", http.StatusInternalServerError)
 		return nil, err
 	}
-	// http.Server's read and write deadlines stay on a hijacked connection: clear them, and
-	// bound the 101 response by HandshakeTimeout.
+	// net/http clears its ReadTimeout/WriteTimeout deadlines on hijack, but a Hijacker from
+	// elsewhere may not: clear them, and bound the 101 response by HandshakeTimeout.
 	_ = nc.SetDeadline(time.Time{})
 	_ = nc.SetWriteDeadline(time.Now().Add(cfg.HandshakeTimeout))
 	if err := handshake.WriteResponse(nc, req.Key, &resp); err != nil {
