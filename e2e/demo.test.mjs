@@ -260,3 +260,23 @@ test("screenshot of the page in use, then everything closes", async () => {
   assert.ok(st.stats.accepted >= 6, JSON.stringify(st.stats));
   assert.deepEqual(problems, []);
 });
+
+test("graceful shutdown: SIGTERM closes the page's socket with 1001", async (t) => {
+  const pid = Number(process.env.DUPLEX_PID);
+  if (!pid) {
+    t.skip("DUPLEX_PID is not set (run.sh sets it)");
+    return;
+  }
+  const p = page1;
+  await p.selectOption("#endpoint", "/echo");
+  await p.click("#connect");
+  await waitText(p, "#ready-state", "OPEN (1)");
+  assert.deepEqual(problems, []);
+  process.kill(pid, "SIGTERM");
+  await waitText(p, "#last-close", "code 1001");
+  await waitText(p, "#last-close", "(clean)");
+  await waitText(p, "#ready-state", "CLOSED");
+  // Once the server is gone, the page's status polling fails to connect: expected.
+  const after = problems.filter((m) => !m.includes("ERR_CONNECTION_REFUSED"));
+  assert.deepEqual(after, []);
+});
