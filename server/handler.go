@@ -42,7 +42,8 @@ type SubprotocolSelector interface {
 // Handle returns an http.Handler that serves h: it upgrades every request (refusing plain
 // HTTP like Require) and runs h's callbacks. No reader goroutine or receive queue is made:
 // the connection's goroutine reads a message, calls OnMessage, and reads the next, reusing
-// one buffer, so each received message costs no allocation in steady state.
+// one buffer, so a received message up to 16 KiB costs no allocation in steady state (a
+// bigger one gets a buffer of its own, which is not kept while the connection idles).
 //
 // A panic in a callback is recovered: it is logged with its stack and the connection is
 // closed with 1011 (Internal Error); OnClose is not called after it.
