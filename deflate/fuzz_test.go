@@ -137,3 +137,40 @@ func FuzzNegotiate(f *testing.F) {
 		}
 	})
 }
+
+// FuzzLowMemory: the LowMemory encoder round-trips through compress/flate for every
+// window size, never refers further back than the window, and gives the same bytes
+// whether a message is written whole or in two pieces.
+func FuzzLowMemory(f *testing.F) {
+	f.Add([]byte("Hello"), []byte("Hello"), uint8(15), true, uint16(2))
+	f.Add(jsonLike(9000, 1), jsonLike(3000, 2), uint8(8), true, uint16(8192))
+	f.Add(bytes.Repeat([]byte{0}, 20000), []byte("x"), uint8(9), false, uint16(100))
+	f.Add(randomBytes(3000, 1), randomBytes(3000, 1), uint8(12), true, uint16(0))
+	f.Fuzz(func(t *testing.T, a, b []byte, bits uint8, takeover bool, split uint16) {
+		wb := MinWindowBits + int(bits)%(MaxWindowBits-MinWindowBits+1)
+		p := &Params{ServerNoContextTakeover: !takeover, ServerMaxWindowBits: wb, ClientMaxWindowBits: 15, Level: LowMemory}
+		c, d := pair(p, frame.Server)
+		cs, _ := pair(p, frame.Server)
+		defer c.Release()
+		defer cs.Release()
+		for _, m := range [][]byte{a, b, a} {
+			e := c.acquireLean()
+			wire := c.Compress(nil, m)
+			if takeover && e.maxDist > 1<<wb {
+				t.Fatalf("distance %d beyond the %d-byte window", e.maxDist, 1<<wb)
+			}
+			got, err := d.Decompress(nil, wire, int64(len(m)))
+			if err != nil || !bytes.Equal(got, m) {
+				t.Fatalf("round trip failed: %v", err)
+			}
+			var buf bytes.Buffer
+			cs.Begin(&buf)
+			k := min(int(split), len(m))
+			_, _ = cs.Write(m[:k])
+			_, _ = cs.Write(m[k:])
+			if err := cs.End(); err != nil || !bytes.Equal(buf.Bytes(), wire) {
+				t.Fatalf("split write differs (err %v)", err)
+			}
+		}
+	})
+}
