@@ -188,7 +188,10 @@ func TestConformanceClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fs := NewFuzzingServer(cases, t.TempDir(), gateOptions(""))
+	opts := gateOptions("")
+	done := make(chan *Result, len(cases)+1)
+	opts.OnResult = func(r *Result) { done <- r }
+	fs := NewFuzzingServer(cases, t.TempDir(), opts)
 	srv := httptest.NewServer(fs)
 	t.Cleanup(srv.Close)
 	base := "ws" + strings.TrimPrefix(srv.URL, "http")
@@ -197,6 +200,7 @@ func TestConformanceClient(t *testing.T) {
 	if err := RunAgent(ctx, base, "duplex-client", nil); err != nil {
 		t.Fatal(err)
 	}
+	waitResults(t, done, len(cases))
 	rep := fs.Report("duplex-client")
 	if rep == nil || len(rep.Results) != len(cases) {
 		t.Fatalf("report has %d results, want %d", len(rep.Results), len(cases))
@@ -211,42 +215,6 @@ func TestConformanceClient(t *testing.T) {
 	if os.Getenv("AUTOBAHN_REPORT") != "" {
 		if err := rep.WriteFiles(os.Getenv("AUTOBAHN_REPORT")); err != nil {
 			t.Error(err)
-		}
-	}
-}
-
-func TestDebugServerClose(t *testing.T) {
-	if os.Getenv("AB_DEBUG") == "" {
-		t.Skip()
-	}
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	go Serve(ln)
-	defer ln.Close()
-	rep := runAgainst(t, localURL(ln), gateOptions("x"), os.Getenv("AB_DEBUG"))
-	for _, r := range rep.Results {
-		if r.BehaviorClose != OK {
-			t.Logf("%s %s %s %s code=%s dur=%d %s", r.ID, r.Behavior, r.BehaviorClose, r.ResultClose, codeString(r.RemoteCloseCode), r.Duration, r.WasNotCleanReason)
-		}
-	}
-}
-
-func TestDebugGate(t *testing.T) {
-	pat := os.Getenv("AB_GATE")
-	if pat == "" {
-		t.Skip()
-	}
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	go Serve(ln)
-	defer ln.Close()
-	for i := 0; i < 20; i++ {
-		rep := runAgainst(t, localURL(ln), gateOptions("x"), SplitPatterns(pat)...)
-		for _, r := range rep.Results {
-			if r.Failed() {
-				t.Logf("%s %s %s %s %s code=%s dur=%d %s", r.ID, r.Behavior, r.BehaviorClose, r.Result, r.ResultClose, codeString(r.RemoteCloseCode), r.Duration, r.WasNotCleanReason)
-				for _, w := range r.Wirelog {
-					t.Logf("   %+v", w)
-				}
-			}
 		}
 	}
 }
