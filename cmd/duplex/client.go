@@ -36,6 +36,7 @@ type clientFlags struct {
 	message      string
 	oneShot      bool
 	ping         time.Duration
+	wait         time.Duration
 	closeCode    int
 	closeReason  string
 	timeout      time.Duration
@@ -105,6 +106,7 @@ func parseClientFlags(args []string, stderr io.Writer) (cf *clientFlags, code in
 	fs.BoolVar(&cf.binary, "binary", false, "send messages as binary, decoding each line with -format")
 	fs.StringVar(&cf.format, "format", "hex", "how binary data is read (with -binary) and printed: hex, base64 or raw")
 	fs.StringVar(&cf.message, "m", "", "one-shot: send this message, print the first reply, close and exit")
+	fs.DurationVar(&cf.wait, "wait", 0, "at the end of stdin, keep printing messages this long (or until the server closes) before closing")
 	fs.DurationVar(&cf.ping, "ping", 0, "send a ping at this interval and report pongs on stderr (0: never)")
 	fs.IntVar(&cf.closeCode, "close-code", int(frame.CloseNormal), "close code sent at the end of stdin, after -m, or on Ctrl-C")
 	fs.StringVar(&cf.closeReason, "close-reason", "", "close reason sent with -close-code")
@@ -152,8 +154,8 @@ func parseClientFlags(args []string, stderr io.Writer) (cf *clientFlags, code in
 	if cf.timeout <= 0 {
 		return bad("-timeout must be positive")
 	}
-	if cf.ping < 0 {
-		return bad("-ping must not be negative")
+	if cf.ping < 0 || cf.wait < 0 {
+		return bad("-ping and -wait must not be negative")
 	}
 	if cf.oneShot {
 		if _, err := cf.encode(cf.message); err != nil {
@@ -361,6 +363,22 @@ func (s *session) interactive(ctx context.Context, stdin io.Reader) int {
 		case err := <-stdinDone:
 			if err != nil {
 				s.status("stdin: %v", err)
+			}
+			// Closing drops messages still on their way (conn discards data once its close
+			// frame is sent), so -wait gives the server time to answer first.
+			if s.cf.wait > 0 {
+				t := time.NewTimer(s.cf.wait)
+				select {
+				case err := <-readDone:
+					t.Stop()
+					return s.exitFor(err)
+				case <-ctx.Done():
+					t.Stop()
+					s.closeLocal(frame.CloseGoingAway, "interrupted")
+					<-readDone
+					return exitInterrupt
+				case <-t.C:
+				}
 			}
 			s.closeLocal(frame.CloseCode(s.cf.closeCode), s.cf.closeReason)
 			return s.exitFor(<-readDone)

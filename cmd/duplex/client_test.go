@@ -117,6 +117,7 @@ func TestClientExitCodes(t *testing.T) {
 		{"long close reason", []string{"-close-reason", strings.Repeat("x", 124), base}, exitUsage, "longer than 123"},
 		{"bad hex", []string{"-binary", "-m", "zz", base}, exitUsage, "not hex"},
 		{"unknown flag", []string{"-nope", base}, exitUsage, "not defined"},
+		{"negative wait", []string{"-wait", "-1s", base}, exitUsage, "must not be negative"},
 		{"connection refused", []string{"-m", "x", refused}, exitConnect, "refused"},
 		{"not a WebSocket route", []string{"-m", "x", plain}, exitConnect, ""},
 		{"foreign origin", []string{"-origin", "http://evil.example", "-m", "x", base + "/echo"}, exitConnect, "403"},
@@ -241,5 +242,25 @@ func TestEncode(t *testing.T) {
 				t.Errorf("encode(%q) = %v %v, want %v binary=%v", tt.in, m.t, m.p, tt.want, tt.binary)
 			}
 		})
+	}
+}
+
+func TestClientWait(t *testing.T) {
+	leak.Check(t)
+	// Echoes two messages, then closes: -wait lets the client print both replies after
+	// its stdin has ended, and ends as soon as the server closes.
+	url := wsServer(t, func(c *server.Conn, r *http.Request) {
+		for range 2 {
+			m, err := c.Wait()
+			if err != nil {
+				return
+			}
+			c.Send(m.Type, m.Data)
+		}
+		c.Close(server.CloseNormal, "enough")
+	})
+	code, stdout, stderr := runClientCmd(t, strings.NewReader("a\nb\n"), "-wait", "1m", url)
+	if code != exitOK || stdout != "a\nb\n" || !strings.Contains(stderr, `closed by the server: normal closure (1000) "enough"`) {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }

@@ -42,7 +42,9 @@
 // duplex client URL sends each line of stdin as a text message and prints each message
 // received on stdout, one per line (binary ones in hex, or -format base64 / raw); status
 // lines ("* connected ...", "* closed ...", pongs) go to stderr (-q silences them). At the
-// end of stdin it closes with -close-code (1000) and -close-reason. Flags: -p offers a
+// end of stdin it closes with -close-code (1000) and -close-reason; replies still on their
+// way are then dropped, so give -wait 2s to keep printing for up to that long (it ends
+// sooner when the server closes). Flags: -p offers a
 // subprotocol (repeat it), -H adds a request header (repeat it), -origin sets Origin,
 // -compress offers permessage-deflate, -binary sends binary messages decoding each line
 // with -format, -ping sends a ping at an interval, -insecure accepts any certificate.
