@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -54,6 +55,7 @@ func runClient(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 	}
 	// Messages (reader goroutine), pongs and status lines are written from several
 	// goroutines.
+	rawStdout := stdout
 	stdout, stderr = &lockedWriter{w: stdout}, &lockedWriter{w: stderr}
 	status := func(format string, a ...any) {
 		if !cf.quiet {
@@ -89,6 +91,9 @@ func runClient(ctx context.Context, args []string, stdin io.Reader, stdout, stde
 		resp.Header.Get("Sec-WebSocket-Protocol"), resp.Header.Get("Sec-WebSocket-Extensions"))
 
 	cl := &session{cf: cf, c: c, stdout: stdout, status: status}
+	if isTerminal(rawStdout) {
+		cl.prefix = "< " // tell replies from the lines being typed; pipes get bare messages
+	}
 	if cf.oneShot {
 		return cl.oneShot(ctx)
 	}
@@ -207,19 +212,20 @@ type session struct {
 	c      *conn.Conn
 	stdout io.Writer
 	status func(string, ...any)
+	prefix string // before each printed message
 	buf    []byte
 }
 
 // print writes a received message on stdout: text as it is, binary in -format.
 func (s *session) print(t conn.MessageType, p []byte) {
-	var out []byte
+	out := append(s.buf[:0], s.prefix...)
 	switch {
 	case t == conn.Text || s.cf.format == "raw":
-		out = append(s.buf[:0], p...)
+		out = append(out, p...)
 	case s.cf.format == "base64":
-		out = base64.StdEncoding.AppendEncode(s.buf[:0], p)
+		out = base64.StdEncoding.AppendEncode(out, p)
 	default:
-		out = hex.AppendEncode(s.buf[:0], p)
+		out = hex.AppendEncode(out, p)
 	}
 	out = append(out, '\n')
 	_, _ = s.stdout.Write(out)
@@ -400,4 +406,14 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// isTerminal reports whether w is a character device (an interactive terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
