@@ -11,6 +11,13 @@
 //
 //	go run ./autobahn/cmd/autobahn -mode server -addr 127.0.0.1:9001
 //
+// Echo mode serves the echo target built on this library (autobahn.Serve) on -addr, for
+// the official suite's fuzzingclient; agent mode runs the client test agent
+// (autobahn.RunAgent) against a fuzzing server at -url, for the official fuzzingserver:
+//
+//	go run ./autobahn/cmd/autobahn -mode echo -addr 127.0.0.1:9001
+//	go run ./autobahn/cmd/autobahn -mode agent -url ws://127.0.0.1:9001 -agent duplex
+//
 // Reports go to -outdir (servers/ or clients/ below it). The exit status is 1 when any
 // case FAILED, 2 on usage or run errors.
 package main
@@ -34,7 +41,7 @@ func main() {
 
 func run() int {
 	var (
-		mode    = flag.String("mode", "client", "client: test the server at -url; server: test clients that connect to -addr")
+		mode    = flag.String("mode", "client", "client: test the server at -url; server: test clients that connect to -addr; echo: serve the duplex echo target on -addr; agent: run the duplex client agent against the fuzzing server at -url")
 		url     = flag.String("url", "ws://127.0.0.1:9001", "server to test (client mode)")
 		addr    = flag.String("addr", "127.0.0.1:9001", "listen address (server mode)")
 		cases   = flag.String("cases", "*", "comma-separated case patterns, suite syntax ('*', '1.*', '6.4.1')")
@@ -105,8 +112,34 @@ func run() int {
 			}
 		}
 		return 0
+	case "echo":
+		ln, err := net.Listen("tcp", *addr)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		fmt.Printf("duplex echo target on ws://%s\n", ln.Addr())
+		go func() {
+			<-ctx.Done()
+			_ = ln.Close()
+		}()
+		if err := autobahn.Serve(ln); err != nil && ctx.Err() == nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		return 0
+	case "agent":
+		name := *agent
+		if name == "" {
+			name = "duplex"
+		}
+		if err := autobahn.RunAgent(ctx, *url, name, nil); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		return 0
 	default:
-		fmt.Fprintf(os.Stderr, "unknown -mode %q (client or server)\n", *mode)
+		fmt.Fprintf(os.Stderr, "unknown -mode %q (client, server, echo or agent)\n", *mode)
 		return 2
 	}
 }
