@@ -282,8 +282,8 @@ func (c *Compressor) Release() {
 	c.stage = nil
 }
 
-// CompressShared compresses msg on its own, with no context, at level (as Options.Level;
-// flate.HuffmanOnly allowed), appending the payload to dst. Broadcasters use it to
+// CompressShared compresses msg on its own, with no context and a 32 KiB window, at level
+// (as Options.Level: 0 is LowMemory), appending the payload to dst. Broadcasters use it to
 // compress a message once and send the same payload, with RSV1 set, on every connection
 // whose Params.AcceptsShared(role, level) is true; connections with context takeover must
 // compress for themselves. It is safe for concurrent use and borrows a pooled writer.

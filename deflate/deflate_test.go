@@ -514,7 +514,7 @@ func TestAllocs(t *testing.T) {
 	for _, tc := range []struct {
 		takeover bool
 		level    int
-	}{{false, 0}, {true, 0}, {false, LowMemory}, {true, LowMemory}} {
+	}{{false, flate.BestSpeed}, {true, flate.BestSpeed}, {false, LowMemory}, {true, LowMemory}} {
 		takeover := tc.takeover
 		t.Run(fmt.Sprintf("takeover=%v/level=%d", takeover, tc.level), func(t *testing.T) {
 			p := &Params{ServerNoContextTakeover: !takeover, ServerMaxWindowBits: 15, ClientMaxWindowBits: 15, Level: tc.level}

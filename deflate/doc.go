@@ -23,18 +23,22 @@
 // client fails the handshake on such a response (Accept returns an error). A server
 // never answers client_max_window_bits unless the offer had it (§7.1.2.2).
 //
-// Window bits: compress/flate always compresses with a 32 KiB window and cannot be told
-// otherwise. This package also has its own small encoder (Level LowMemory: greedy LZ77,
-// fixed Huffman codes) that never refers further back than the agreed window. So every
-// window from 8 to 15 bits is accepted: a server answers an offer's
-// server_max_window_bits, a client always offers client_max_window_bits, and a
-// connection whose sending window ends up below 15 bits is compressed by the LowMemory
-// encoder whatever Options.Level says (flate.HuffmanOnly, which has no back-references,
-// is kept). Decompression accepts any window from 256 bytes to 32 KiB.
+// Window bits: every window from 8 to 15 bits is accepted. A server answers an offer's
+// server_max_window_bits, and a client always offers client_max_window_bits. The
+// default encoder (LowMemory, below) never refers further back than the agreed window.
+// compress/flate levels always use a 32 KiB window, so a connection that agreed a
+// smaller one for its sending direction switches to LowMemory (flate.HuffmanOnly, which
+// has no back-references, is kept). Decompression accepts any window from 256 bytes to
+// 32 KiB.
 //
-// Compressed size on 16 KiB JSON-like messages (50 different ones in a row), without /
-// with context takeover: BestSpeed 16.6% / 16.3%, level 6 13.9% / 12.3%, LowMemory
-// 22.0% / 20.5% of the input; HuffmanOnly about 56%.
+// # Encoders
+//
+// Options.Level 0 selects LowMemory, this package's own DEFLATE encoder: greedy LZ77
+// over a 4096-entry hash table, 8 KiB of input per block, fixed or dynamic Huffman codes
+// per block, whichever is smaller. compress/flate levels 1-9 and HuffmanOnly remain
+// available. Compressed size on 16 KiB JSON-like messages (50 different ones in a row),
+// without / with context takeover: LowMemory 16.7% / 16.2%, flate BestSpeed 16.6% /
+// 16.3%, flate level 6 13.9% / 12.3% of the input; HuffmanOnly about 56%.
 //
 // # Errors
 //
@@ -55,25 +59,25 @@
 //
 // # Memory
 //
-// Without context takeover a connection keeps about 200 bytes of compression state when
-// idle: flate writers and readers come from sync.Pools shared by all connections and are
-// held only while a message is being compressed or inflated.
+// Without context takeover a connection keeps about 180 bytes of compression state when
+// idle: encoders and flate readers come from sync.Pools shared by all connections and
+// are held only while a message is being compressed or inflated.
 //
 // With context takeover the costs are per connection, measured on Go 1.26 amd64 with
-// BenchmarkMemoryPerConnection after one 16 KiB message each way:
+// TestMemoryPerConnection / BenchmarkMemoryPerConnection after one 16 KiB message each
+// way (a server's compressor and decompressor):
 //
-//	both directions, level 1 (BestSpeed, default)   ~1.24 MB
-//	both directions, level 6 or 9                   ~0.85 MB
-//	both directions, HuffmanOnly                    ~0.77 MB
-//	both directions, LowMemory                      ~92 KB (57 KB encoder + 32 KiB window)
+//	both directions, LowMemory (default)            ~92 KB (57 KB encoder + 32 KiB window)
+//	both directions, flate BestSpeed                ~1.24 MB
+//	both directions, flate level 6 or 9             ~0.85 MB
+//	both directions, flate HuffmanOnly              ~0.77 MB
 //	server_no_context_takeover (inflate window only) ~33 KB; ~1.2 KB with client_max_window_bits=10
 //
-// Nearly all of it is the compress/flate.Writer the sending direction must keep (its
-// hash tables are fixed-size arrays). To bound it: use Level LowMemory (13 times
-// smaller, output somewhat larger); set Options.ServerNoContextTakeover on
-// a server (the response then always carries server_no_context_takeover, which RFC 7692
-// §7.1.1.1 allows), so only the 32 KiB inflate window remains; set
-// Options.ClientMaxWindowBits to shrink that window when the client offers
+// A compress/flate.Writer is large whatever the level (its hash tables are fixed-size
+// arrays), which is why LowMemory is the default. To bound memory further: set
+// Options.ServerNoContextTakeover on a server (the response then always carries
+// server_no_context_takeover, which RFC 7692 §7.1.1.1 allows), so only the inflate window
+// remains; set Options.ClientMaxWindowBits to shrink that window when the client offers
 // client_max_window_bits; or share a Limiter through Options.Takeover to cap how many
 // connections keep context, the rest negotiating no context takeover both ways.
 //
@@ -85,7 +89,8 @@
 //
 // # Allocations
 //
-// Compress allocates nothing in steady state beyond growing dst. Decompress allocates
+// Compress and CompressShared allocate nothing in steady state beyond growing dst.
+// Decompress allocates
 // nothing of its own, but compress/flate's Reset (Go 1.26) drops the Huffman decoders'
 // overflow tables, so each message with dynamic Huffman blocks costs a few small
 // allocations inside compress/flate.

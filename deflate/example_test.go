@@ -41,7 +41,7 @@ func Example() {
 	// Output:
 	// offer:    permessage-deflate; client_no_context_takeover; client_max_window_bits
 	// response: permessage-deflate; client_no_context_takeover true
-	// wire:     00 05 00 fa ff 48 65 6c 6c 6f 00
+	// wire:     f2 48 cd c9 c9 07 00
 	// message:  Hello <nil>
 }
 

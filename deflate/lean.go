@@ -7,14 +7,14 @@ import (
 	"sync"
 )
 
-// LowMemory is an Options.Level that selects this package's own DEFLATE encoder instead
-// of compress/flate: greedy LZ77 over a 4096-entry hash table, emitted as fixed-Huffman
-// blocks (RFC 1951 §3.2.6). With context takeover it keeps 1<<window_bits + 24 KiB for
-// the sending direction (~57 KiB at the default 32 KiB window, against ~1.2 MB for
-// compress/flate's BestSpeed), and it honours any server_max_window_bits /
-// client_max_window_bits from 8 to 15 by never referring further back than the window,
-// so offers that demand a small window are accepted rather than declined. The price is
-// a somewhat larger output than BestSpeed (fixed instead of dynamic Huffman codes).
+// LowMemory is the default Options.Level: this package's own DEFLATE encoder instead of
+// compress/flate. It runs greedy LZ77 over a 4096-entry hash table, 8 KiB of input at a
+// time, and writes each chunk as a fixed- or dynamic-Huffman block, whichever is smaller
+// (RFC 1951 §3.2.6, §3.2.7). Its output is about the size of compress/flate's
+// BestSpeed. With context takeover it keeps 1<<window_bits + 24 KiB for the sending
+// direction (~57 KiB at the default 32 KiB window, against ~1.2 MB for BestSpeed), and
+// it honours any server_max_window_bits / client_max_window_bits from 8 to 15 by never
+// referring further back than the window.
 const LowMemory = -8
 
 const (

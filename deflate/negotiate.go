@@ -67,13 +67,13 @@ var (
 // A server passes the same *Options to Negotiate for every connection (it is read, not
 // written, so sharing it is safe); a client passes it to Offer and Accept.
 type Options struct {
-	// Level is the compress/flate level for outgoing messages: 1 (flate.BestSpeed) to 9
-	// (flate.BestCompression), flate.HuffmanOnly, or LowMemory (this package's small
-	// encoder: ~57 KiB instead of ~1.2 MB per connection with context takeover, any
-	// window size honoured, somewhat larger output). Zero means flate.BestSpeed. Levels
-	// 2-9 are slower and, without context takeover, also pay ~640 KiB of memclr per
-	// message when a pooled compressor is reset; BestSpeed resets for free.
-	// Invalid values are treated as zero.
+	// Level selects the encoder for outgoing messages. Zero (and any invalid value) means
+	// LowMemory, this package's own encoder: about the ratio and speed of
+	// compress/flate's BestSpeed, ~57 KiB instead of ~1.2 MB per connection with context
+	// takeover, and any window size honoured. 1 (flate.BestSpeed) to 9
+	// (flate.BestCompression) and flate.HuffmanOnly use compress/flate; levels 2-9
+	// compress a little better, run several times slower and, without context
+	// takeover, also pay ~640 KiB of memclr per message when a pooled writer is reset.
 	Level int
 
 	// Threshold is the size below which the connection sends a message uncompressed
@@ -112,19 +112,19 @@ type Options struct {
 
 func (o *Options) level() int {
 	if o == nil {
-		return flate.BestSpeed
+		return LowMemory
 	}
 	return normLevel(o.Level)
 }
 
-// normLevel maps an Options.Level to the level used: 0 and invalid values to BestSpeed,
+// normLevel maps an Options.Level to the level used: 0 and invalid values to LowMemory,
 // DefaultCompression to 6.
 func normLevel(l int) int {
 	switch {
 	case l == LowMemory:
 		return LowMemory
 	case l == 0 || l < flate.HuffmanOnly || l > flate.BestCompression:
-		return flate.BestSpeed
+		return LowMemory
 	case l == flate.DefaultCompression:
 		return 6
 	}

@@ -1,7 +1,6 @@
 package deflate
 
 import (
-	"compress/flate"
 	"errors"
 	"testing"
 
@@ -31,7 +30,7 @@ func TestNegotiate(t *testing.T) {
 			p.ClientMaxWindowBits = 15
 		}
 		if p.Level == 0 {
-			p.Level = flate.BestSpeed
+			p.Level = LowMemory
 		}
 		if p.Threshold == 0 {
 			p.Threshold = DefaultThreshold
@@ -146,22 +145,22 @@ func TestAccept(t *testing.T) {
 		params  Params
 	}{
 		{name: "plain", resp: "permessage-deflate",
-			params: Params{ServerMaxWindowBits: 15, ClientMaxWindowBits: 15, Level: 1, Threshold: DefaultThreshold}},
+			params: Params{ServerMaxWindowBits: 15, ClientMaxWindowBits: 15, Level: LowMemory, Threshold: DefaultThreshold}},
 		{name: "server_no_context_takeover §7.1.1.1", resp: "permessage-deflate; server_no_context_takeover",
-			params: Params{ServerNoContextTakeover: true, ServerMaxWindowBits: 15, ClientMaxWindowBits: 15, Level: 1, Threshold: DefaultThreshold}},
+			params: Params{ServerNoContextTakeover: true, ServerMaxWindowBits: 15, ClientMaxWindowBits: 15, Level: LowMemory, Threshold: DefaultThreshold}},
 		{name: "client_no_context_takeover §7.1.1.2", resp: "permessage-deflate; client_no_context_takeover",
-			params: Params{ClientNoContextTakeover: true, ServerMaxWindowBits: 15, ClientMaxWindowBits: 15, Level: 1, Threshold: DefaultThreshold}},
+			params: Params{ClientNoContextTakeover: true, ServerMaxWindowBits: 15, ClientMaxWindowBits: 15, Level: LowMemory, Threshold: DefaultThreshold}},
 		{name: "own hint kept §7.1.1.2", resp: "permessage-deflate", cfg: &Options{ClientNoContextTakeover: true},
-			params: Params{ClientNoContextTakeover: true, ServerMaxWindowBits: 15, ClientMaxWindowBits: 15, Level: 1, Threshold: DefaultThreshold}},
+			params: Params{ClientNoContextTakeover: true, ServerMaxWindowBits: 15, ClientMaxWindowBits: 15, Level: LowMemory, Threshold: DefaultThreshold}},
 		{name: "unrequested server_max_window_bits is fine §7.1.2.1", resp: "permessage-deflate; server_max_window_bits=9",
-			params: Params{ServerMaxWindowBits: 9, ClientMaxWindowBits: 15, Level: 1, Threshold: DefaultThreshold}},
+			params: Params{ServerMaxWindowBits: 9, ClientMaxWindowBits: 15, Level: LowMemory, Threshold: DefaultThreshold}},
 		{name: "server_max_window_bits below request", resp: "permessage-deflate; server_max_window_bits=10",
 			cfg:    &Options{ServerMaxWindowBits: 12},
-			params: Params{ServerMaxWindowBits: 10, ClientMaxWindowBits: 15, Level: 1, Threshold: DefaultThreshold}},
+			params: Params{ServerMaxWindowBits: 10, ClientMaxWindowBits: 15, Level: LowMemory, Threshold: DefaultThreshold}},
 		{name: "server_max_window_bits above request fails §7.1.2.1", resp: "permessage-deflate; server_max_window_bits=13",
 			cfg: &Options{ServerMaxWindowBits: 12}, wantErr: ErrUnsupported},
 		{name: "client_max_window_bits (always offered) honoured §7.1.2.2", resp: "permessage-deflate; client_max_window_bits=9",
-			params: Params{ServerMaxWindowBits: 15, ClientMaxWindowBits: 9, Level: 1, Threshold: DefaultThreshold}},
+			params: Params{ServerMaxWindowBits: 15, ClientMaxWindowBits: 9, Level: LowMemory, Threshold: DefaultThreshold}},
 		{name: "client_max_window_bits without value fails §7.1.2.2", resp: "permessage-deflate; client_max_window_bits",
 			wantErr: ErrInvalidValue},
 		{name: "unknown parameter fails §7.1", resp: "permessage-deflate; foo", wantErr: ErrUnknownParameter},
