@@ -6,8 +6,15 @@ import "unsafe"
 // forms, no surrogates, nothing above U+10FFFF, and no truncated sequence at the end.
 // It accepts exactly what unicode/utf8.Valid accepts. Valid never allocates.
 func Valid(b []byte) bool {
+	if len(b) < simdMin {
+		return scanGeneric(stAccept, b) == stAccept // one call less for short text
+	}
 	return run(stAccept, b) == stAccept
 }
+
+// simdMin is the shortest input sent to a vectorised validator; below it the call into
+// assembly and the setup of its constants cost more than the portable loop saves.
+const simdMin = 64
 
 // ValidString is Valid for a string, without copying it: for close reasons and other text
 // held as a string.
@@ -33,7 +40,11 @@ func (v *Validator) Feed(p []byte) bool {
 	if s == stReject {
 		return false
 	}
-	s = run(s, p)
+	if len(p) < simdMin {
+		s = scanGeneric(s, p)
+	} else {
+		s = run(s, p)
+	}
 	v.state = uint8(s)
 	return s != stReject
 }

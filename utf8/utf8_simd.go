@@ -2,10 +2,6 @@
 
 package utf8
 
-// simdMin is the shortest input sent to the vectorised validator; below it the call into
-// assembly and the setup of its constants cost more than the portable loop.
-const simdMin = 64
-
 // run continues validation from DFA state s over p and returns the new state. It finishes
 // a code point left open by the previous chunk with the DFA (at most three bytes), sends
 // the bulk of p to the vectorised validator in whole blocks, and runs the DFA over the rest,
