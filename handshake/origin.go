@@ -15,7 +15,8 @@ import (
 // none, cannot be made to carry a victim's cookies, and are allowed.
 //
 // The zero value allows requests without an Origin and requests whose Origin's host[:port]
-// equals the request's Host, ASCII case-insensitively (same host). Allow adds patterns;
+// equals the request's Host, ASCII case-insensitively (same host; a port left out on either
+// side is the default port of the Origin's scheme). Allow adds patterns;
 // AllowAll turns the check off.
 type OriginPolicy struct {
 	// AllowAll accepts every Origin. Use it only when the endpoint does not rely on
@@ -52,20 +53,36 @@ func (p *OriginPolicy) allowed(origin, host string) bool {
 	if !ok {
 		return false
 	}
-	// Same host: the Origin's host[:port] equals the request's Host.
-	if host != "" && strings.EqualFold(authority, host) {
+	ohost, oport := splitHostPort(authority)
+	if host != "" && sameHost(scheme, ohost, oport, host) {
 		return true
 	}
 	if p == nil {
 		return false
 	}
-	ohost, oport := splitHostPort(authority)
 	for _, pat := range p.Allow {
 		if matchOrigin(pat, scheme, ohost, oport) {
 			return true
 		}
 	}
 	return false
+}
+
+// sameHost reports whether the Origin's host and port equal the request's Host, ASCII
+// case-insensitively, a missing port on either side meaning the default port of the
+// Origin's scheme ("https://example.com" matches Host "example.com:443").
+func sameHost(scheme, ohost, oport, host string) bool {
+	hhost, hport := splitHostPort(host)
+	if !strings.EqualFold(ohost, hhost) {
+		return false
+	}
+	if oport == "" {
+		oport = defaultPort(scheme)
+	}
+	if hport == "" {
+		hport = defaultPort(scheme)
+	}
+	return oport == hport
 }
 
 // splitOrigin splits a serialized origin "scheme://host[:port]" (RFC 6454 §6.2). Anything
