@@ -73,7 +73,7 @@ func (p *OriginPolicy) allowed(origin, host string) bool {
 // Origin's scheme ("https://example.com" matches Host "example.com:443").
 func sameHost(scheme, ohost, oport, host string) bool {
 	hhost, hport := splitHostPort(host)
-	if !strings.EqualFold(ohost, hhost) {
+	if ohost == "" || !strings.EqualFold(ohost, hhost) {
 		return false
 	}
 	if oport == "" {

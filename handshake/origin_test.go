@@ -24,6 +24,7 @@ func TestOriginPolicy(t *testing.T) {
 		{"same host, default port in Origin", nil, "http://example.com:80", "example.com", true},
 		{"same host, port only in Host", nil, "http://example.com", "example.com:8080", false},
 		{"same host, https Origin vs Host :80", nil, "https://example.com", "example.com:80", false},
+		{"empty Origin host never same", nil, "http://:80", ":80", false},
 		{"same host, IPv6", nil, "http://[::1]:8080", "[::1]:8080", true},
 		{"cross-site refused (RFC 6455 §10.2)", nil, "https://evil.example", "example.com", false},
 		{"suffix trick refused", nil, "https://example.com.evil.example", "example.com", false},
