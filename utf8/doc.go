@@ -47,6 +47,15 @@
 // To force the portable path, build with the purego tag: go build -tags purego (or
 // go test -tags purego). There is no run-time switch.
 //
+// # Performance
+//
+// Measured on one AMD EPYC (Zen 4) core against unicode/utf8.Valid in the same process
+// (Go 1.26): Chinese, Japanese and mixed-script text at 1 KiB and more, about 18 GB/s, 10 to
+// 12 times the standard library; English (ASCII) at 16 KiB, about 200 GB/s, 3.8 times
+// (unicode/utf8 itself already skips ASCII 32 bytes per step); at 1 MiB both are bound by
+// cache bandwidth. The portable path is 1.0 to 1.8 times the standard library. Inputs of
+// 8 to 64 bytes are no slower than unicode/utf8.Valid. See bench_test.go.
+//
 // # Memory
 //
 // [Valid] and [Validator.Feed] never allocate. A [Validator] is one byte.
