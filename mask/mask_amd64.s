@@ -112,10 +112,13 @@ TEXT ·xorSSE2(SB), NOSPLIT, $0-32
 	MOVOU  -16(DI)(SI*1), X4
 	PXOR   X1, X4
 
+	// R12 = last address a 64-byte block may start at; R13 = same for 16 bytes.
+	LEAQ -64(R10), R12
+	LEAQ -16(R10), R13
+	CMPQ BX, R12
+	JA   sse2loop16
+
 sse2loop64:
-	LEAQ  64(BX), R11
-	CMPQ  R11, R10
-	JA    sse2loop16
 	MOVOU (BX), X5
 	MOVOU 16(BX), X6
 	MOVOU 32(BX), X7
@@ -128,17 +131,17 @@ sse2loop64:
 	MOVOU X6, 16(BX)
 	MOVOU X7, 32(BX)
 	MOVOU X8, 48(BX)
-	MOVQ  R11, BX
-	JMP   sse2loop64
+	ADDQ  $64, BX
+	CMPQ  BX, R12
+	JBE   sse2loop64
 
 sse2loop16:
-	LEAQ  16(BX), R11
-	CMPQ  R11, R10
+	CMPQ  BX, R13
 	JA    sse2finish
 	MOVOU (BX), X5
 	PXOR  X2, X5
 	MOVOU X5, (BX)
-	MOVQ  R11, BX
+	ADDQ  $16, BX
 	JMP   sse2loop16
 
 sse2finish:
@@ -166,10 +169,13 @@ TEXT ·xorAVX2(SB), NOSPLIT, $0-32
 	VPXOR        (DI), Y0, Y3
 	VPXOR        -32(DI)(SI*1), Y1, Y4
 
+	// R12 = last address a 128-byte block may start at; R13 = same for 32 bytes.
+	LEAQ -128(R10), R12
+	LEAQ -32(R10), R13
+	CMPQ BX, R12
+	JA   avx2loop32
+
 avx2loop128:
-	LEAQ    128(BX), R11
-	CMPQ    R11, R10
-	JA      avx2loop32
 	VPXOR   (BX), Y2, Y5
 	VPXOR   32(BX), Y2, Y6
 	VPXOR   64(BX), Y2, Y7
@@ -178,16 +184,16 @@ avx2loop128:
 	VMOVDQU Y6, 32(BX)
 	VMOVDQU Y7, 64(BX)
 	VMOVDQU Y8, 96(BX)
-	MOVQ    R11, BX
-	JMP     avx2loop128
+	ADDQ    $128, BX
+	CMPQ    BX, R12
+	JBE     avx2loop128
 
 avx2loop32:
-	LEAQ    32(BX), R11
-	CMPQ    R11, R10
+	CMPQ    BX, R13
 	JA      avx2finish
 	VPXOR   (BX), Y2, Y5
 	VMOVDQU Y5, (BX)
-	MOVQ    R11, BX
+	ADDQ    $32, BX
 	JMP     avx2loop32
 
 avx2finish:
