@@ -97,7 +97,6 @@ type Compressor struct {
 	winBits  int           // window agreed for this direction (LowMemory honours it)
 	pw       *pooledWriter // owned with takeover; borrowed during a message without
 	le       *leanEncoder  // the same, for LowMemory
-	stage    []byte        // LowMemory streaming output buffer
 	inMsg    bool
 }
 
@@ -200,7 +199,7 @@ func (c *Compressor) Begin(w io.Writer) {
 	c.inMsg = true
 	if c.level == LowMemory {
 		e := c.acquireLean()
-		e.out, e.w, e.err = c.stage[:0], w, nil
+		e.out, e.w, e.err = e.stage[:0], w, nil
 		return
 	}
 	pw := c.acquire()
@@ -235,7 +234,7 @@ func (c *Compressor) End() error {
 	}
 	if c.le != nil {
 		err := c.le.finish()
-		c.stage = c.le.out[:0] // keep the staging buffer for the next message
+		c.le.stage = c.le.out[:0] // keep the staging buffer (it travels with the encoder)
 		if err != nil {
 			c.abort()
 			return err
@@ -277,10 +276,7 @@ func (c *Compressor) abort() {
 // Release gives back any flate state the compressor holds (the ~650 KiB writer with
 // context takeover goes back to the pool for the next connection). Call it when the
 // connection ends; the Compressor may be used again afterwards, starting a fresh context.
-func (c *Compressor) Release() {
-	c.abort()
-	c.stage = nil
-}
+func (c *Compressor) Release() { c.abort() }
 
 // CompressShared compresses msg on its own, with no context and a 32 KiB window, at level
 // (as Options.Level: 0 is LowMemory), appending the payload to dst. Broadcasters use it to

@@ -100,9 +100,10 @@ type leanEncoder struct {
 	bits  uint64
 	nbits uint
 
-	out []byte    // output: the caller's dst, or a staging buffer when w != nil
-	w   io.Writer // stream destination
-	err error
+	out   []byte    // output: the caller's dst, or stage when w != nil
+	w     io.Writer // stream destination
+	stage []byte    // staging buffer for streamed output, kept between messages
+	err   error
 
 	maxDist int // largest distance emitted since the last forget; tests check the window
 }
