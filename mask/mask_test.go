@@ -174,3 +174,15 @@ func TestEmpty(t *testing.T) {
 		})
 	}
 }
+
+// TestDispatchCovered checks that the variant Apply dispatches to on this machine is one
+// of those the tests run on their own, so its small-size code is exercised directly.
+func TestDispatchCovered(t *testing.T) {
+	for _, im := range implementations {
+		if im.name == implName {
+			t.Logf("Apply dispatches to %s", implName)
+			return
+		}
+	}
+	t.Fatalf("Apply dispatches to %q, which is not in implementations", implName)
+}
