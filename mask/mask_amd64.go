@@ -20,7 +20,12 @@ const haveSIMD = true
 var useAVX2 = cpu.X86.HasAVX2
 
 // implName names the implementation Apply dispatches to, for tests and benchmarks.
-var implName = map[bool]string{true: "avx2", false: "sse2"}[useAVX2]
+var implName = func() string {
+	if useAVX2 {
+		return "avx2"
+	}
+	return "sse2"
+}()
 
 // implementations lists the variants tests and benchmarks exercise on this machine. The
 // assembly entries are called for every length, so tests reach their small-size code too.
