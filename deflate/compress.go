@@ -87,8 +87,9 @@ func (s *sink) Write(p []byte) (int, error) {
 }
 
 // Compressor compresses the messages one endpoint sends on one connection (RFC 7692
-// §7.2.1). With context takeover it owns a flate.Writer for the connection's lifetime;
-// without, it borrows a pooled one for each message and holds nothing between messages.
+// §7.2.1). With context takeover it owns an encoder for the connection's lifetime
+// (~57 KiB for LowMemory, ~1.2 MB for a compress/flate level); without, it borrows a
+// pooled one for each message and holds nothing between messages.
 //
 // A Compressor is not safe for concurrent use; the connection's write lock serialises it.
 type Compressor struct {
@@ -273,8 +274,8 @@ func (c *Compressor) abort() {
 	}
 }
 
-// Release gives back any flate state the compressor holds (the ~650 KiB writer with
-// context takeover goes back to the pool for the next connection). Call it when the
+// Release gives back any encoder the compressor holds (with context takeover it goes
+// back to the pool for the next connection). Call it when the
 // connection ends; the Compressor may be used again afterwards, starting a fresh context.
 func (c *Compressor) Release() { c.abort() }
 

@@ -128,7 +128,7 @@ func putReader(pr *pooledReader) {
 //
 // Between messages it holds only, with context takeover, a copy of the peer's LZ77 window
 // (1<<ServerMaxWindowBits or 1<<ClientMaxWindowBits bytes, at most 32 KiB, allocated on
-// the first message); the ~43 KiB flate reader is pooled and borrowed per message.
+// the first message); the ~40 KiB flate reader is pooled and borrowed per message.
 //
 // A Decompressor is not safe for concurrent use; one goroutine reads a connection.
 type Decompressor struct {
