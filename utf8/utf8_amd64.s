@@ -89,8 +89,10 @@ TEXT ·validAVX2(SB), NOSPLIT, $0-17
 	// ASCII needs none of the constants, and here the previous block, if any, was ASCII:
 	// skip 256 bytes at a time, then 64, until a block holds a byte >= 0x80.
 ascii256:
-	CMPQ      CX, $256
-	JB        ascii64
+	CMPQ CX, $256
+	JB   ascii64
+
+ascii256loop:
 	VMOVDQU   (SI), Y0
 	VPOR      32(SI), Y0, Y0
 	VMOVDQU   64(SI), Y2
@@ -107,7 +109,8 @@ ascii256:
 	JNZ       ascii64
 	ADDQ      $256, SI
 	SUBQ      $256, CX
-	JMP       ascii256
+	CMPQ      CX, $256
+	JAE       ascii256loop
 
 ascii64:
 	CMPQ      CX, $64
