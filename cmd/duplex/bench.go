@@ -181,14 +181,20 @@ func bench(ctx context.Context, cfg benchConfig, tick func(elapsed time.Duration
 	limit := time.Now().Add(cfg.Duration + 10*time.Second)
 	var stopping atomic.Bool
 	var writers, readers sync.WaitGroup
+	tokens := make([]chan struct{}, len(conns))     // one per message in flight
+	drain := make([]context.CancelFunc, len(conns)) // ends a reader with nothing in flight
 	for i, c := range conns {
 		_ = c.SetReadDeadline(limit)
 		_ = c.SetWriteDeadline(limit)
-		tokens := make(chan struct{}, window)
+		inflight := make(chan struct{}, window)
+		tokens[i] = inflight
+		rctx, cancel := context.WithCancel(context.Background())
+		drain[i] = cancel
+		defer cancel()
 		writers.Go(func() {
 			for {
 				select {
-				case tokens <- struct{}{}:
+				case inflight <- struct{}{}:
 				case <-runCtx.Done():
 					return
 				}
@@ -203,9 +209,12 @@ func bench(ctx context.Context, cfg benchConfig, tick func(elapsed time.Duration
 		readers.Go(func() {
 			var buf []byte
 			for n := 1; ; n++ {
-				t, p, err := c.ReadMessage(context.Background(), buf)
+				if stopping.Load() && len(inflight) == 0 {
+					return // every echo is in
+				}
+				t, p, err := c.ReadMessage(rctx, buf)
 				if err != nil {
-					if !stopping.Load() {
+					if !(stopping.Load() && len(inflight) == 0 && rctx.Err() != nil) {
 						fail(fmt.Errorf("connection %d: read after %d echoes: %w", i, n-1, err))
 					}
 					return
@@ -220,7 +229,7 @@ func bench(ctx context.Context, cfg benchConfig, tick func(elapsed time.Duration
 					msgs.Add(1)
 					bytes.Add(int64(len(p)))
 				}
-				<-tokens
+				<-inflight
 			}
 		})
 	}
@@ -252,9 +261,17 @@ loop:
 	res := benchResult{Messages: msgs.Load(), Bytes: bytes.Load(), Elapsed: time.Since(start)}
 	stopSending()
 	writers.Wait()
-	// Echoes still in flight are not counted; the close handshake ends each reader (data
-	// that arrives before the server's close frame is read and dropped).
+	// Drain: each reader takes the echoes still in flight (not counted) and ends; one with
+	// nothing in flight is waiting for no message, so its read is cancelled, which leaves
+	// the connection usable (no message has started). Then each connection is closed with
+	// no reader running, so Close itself reads until the server's close frame.
 	stopping.Store(true)
+	for i := range conns {
+		if len(tokens[i]) == 0 {
+			drain[i]()
+		}
+	}
+	readers.Wait()
 	var closers sync.WaitGroup
 	for i, c := range conns {
 		closers.Go(func() {
@@ -264,7 +281,6 @@ loop:
 		})
 	}
 	closers.Wait()
-	readers.Wait()
 	errMu.Lock()
 	defer errMu.Unlock()
 	res.Errors = errs
