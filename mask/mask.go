@@ -11,7 +11,7 @@ func Apply(b []byte, key [4]byte, pos int) int {
 }
 
 // implementation is one way of computing Apply, so tests and benchmarks can run each
-// variant this machine supports against the portable reference.
+// variant this machine supports against the byte-at-a-time reference.
 type implementation struct {
 	name string
 	fn   func(b []byte, key [4]byte, pos int) int
