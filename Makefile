@@ -5,10 +5,10 @@ FUZZTIME  ?= 10s
 BENCHTIME ?= 1s
 COUNT     ?= 6
 
-.PHONY: test fmt-check vet race unit bench fuzz check autobahn e2e clean
+.PHONY: test fmt-check vet race purego unit bench bench-simd fuzz check autobahn e2e clean
 
 ## test: gofmt check, go vet, and the race-enabled test suite (what CI runs first).
-test: fmt-check vet race
+test: fmt-check vet race purego
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -20,13 +20,21 @@ vet:
 race:
 	$(GO) test -race -count=1 -timeout 20m $(PKGS)
 
+## purego: the portable (non-assembly) paths of mask and utf8, as other architectures run them.
+purego:
+	$(GO) test -tags purego -count=1 ./mask ./utf8
+
 ## unit: the test suite without the race detector (faster local loop).
 unit:
 	$(GO) test -count=1 $(PKGS)
 
 ## bench: micro-benchmarks of the core (median of COUNT runs; feed to benchstat).
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(COUNT) ./mask ./utf8 ./frame ./handshake
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(COUNT) ./mask ./utf8 ./frame ./handshake ./deflate ./conn
+
+## bench-simd: mask and utf8 throughput tables (median GB/s vs copy()/stdlib, COUNT interleaved passes).
+bench-simd:
+	bash scripts/benchtable.sh 20ms $(COUNT)
 
 ## fuzz: every Fuzz target for FUZZTIME each (default 10s).
 fuzz:
