@@ -232,7 +232,7 @@ async function refreshStatus() {
     }
     $("status-summary").textContent = st.connections.length + " open \u00b7 " +
       st.stats.accepted + " accepted \u00b7 " + st.stats.messages_received + " messages in, " +
-      st.stats.messages_sent + " out \u00b7 compression " + (st.compression ? "on" : "off");
+      st.stats.messages_sent + " out \u00b7 -compress " + (st.compression ? "on" : "off");
     $("push-interval").textContent = st.push_interval_ms + " ms";
   } catch (err) {
     $("status-summary").textContent = "status unavailable: " + err;
