@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"io"
 	"net"
+	"runtime"
 	"testing"
 	"time"
 
@@ -212,3 +213,5 @@ func closePayload(code uint16, reason string) []byte {
 	b := binary.BigEndian.AppendUint16(nil, code)
 	return append(b, reason...)
 }
+
+func runtimeGosched() { runtime.Gosched() }

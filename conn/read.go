@@ -61,6 +61,7 @@ func (c *Conn) readAborted(err error) error {
 	if c.p.InMessage() || c.mr.inMessage {
 		c.closeTCP(&CloseError{Code: frame.CloseAbnormal, Reason: "read interrupted inside a message", Err: err})
 		c.mr.inMessage = false
+		return c.loadErr()
 	}
 	return err
 }
