@@ -22,7 +22,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
 
 	"github.com/duplexws/duplex/autobahn"
 	"github.com/duplexws/duplex/client"
@@ -602,24 +601,6 @@ func TestDisplayHost(t *testing.T) {
 			}
 		})
 	}
-}
-
-// chatName's output is always printable, valid UTF-8 and short, whatever it is given.
-func FuzzChatName(f *testing.F) {
-	for _, s := range []string{"", "ann", " bob ", "\x00\xff", strings.Repeat("界", 40)} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		got := chatName(s)
-		if !utf8.ValidString(got) || utf8.RuneCountInString(got) > 24 {
-			t.Fatalf("chatName(%q) = %q", s, got)
-		}
-		for _, r := range got {
-			if r < 0x20 || r == 0x7f {
-				t.Fatalf("chatName(%q) = %q keeps a control character", s, got)
-			}
-		}
-	})
 }
 
 // rawHandshake performs an opening handshake offering extensions (as a browser does) and
