@@ -44,6 +44,7 @@ type Conn struct {
 	pongN       int
 	pong        [frame.MaxControlPayload]byte
 	hdr         [frame.MaxHeaderSize]byte
+	writev      bool // nc supports writev through net.Buffers
 	iov         [2][]byte
 	bufs        net.Buffers
 	mw          messageWriter
@@ -75,6 +76,12 @@ func New(nc net.Conn, br *bufio.Reader, role Role, opts *Options) *Conn {
 	c.wd.init(nc.SetWriteDeadline)
 	c.mr.c = c
 	c.mw.c = c
+	switch nc.(type) {
+	case *net.TCPConn, *net.UnixConn:
+		// net.Buffers becomes one writev system call only on these; elsewhere (TLS, pipes)
+		// it would be one Write per buffer, so the payload is copied instead.
+		c.writev = true
+	}
 	if br != nil {
 		if n := br.Buffered(); n > 0 {
 			c.rbufp = getBuf(max(n, c.cfg.readBuf))

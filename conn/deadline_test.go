@@ -83,7 +83,7 @@ func TestWriteBlockedPeer(t *testing.T) {
 			c, p := rawPair(t, tr, Server, nil)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			big := make([]byte, 8<<20) // more than the socket buffers hold
+			big := make([]byte, 32<<20) // more than the socket buffers hold (tcp_rmem + tcp_wmem max)
 			werr := make(chan error, 1)
 			go func() { werr <- c.WriteMessage(ctx, Binary, big) }()
 			// Meanwhile the reader works, answering a ping without blocking.
@@ -101,7 +101,7 @@ func TestWriteBlockedPeer(t *testing.T) {
 			}
 			select {
 			case err := <-werr:
-				t.Fatalf("write of 8 MiB to a peer that does not read returned %v", err)
+				t.Fatalf("write of 32 MiB to a peer that does not read returned %v", err)
 			default:
 			}
 			cancel()

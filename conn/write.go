@@ -92,7 +92,7 @@ func (c *Conn) writeFrame(op frame.Opcode, fin bool, rsv byte, payload []byte, f
 		}
 		return err
 	}
-	if c.role == Server && !c.flushing && c.pending == nil && !c.pongPending &&
+	if c.writev && c.role == Server && !c.flushing && c.pending == nil && !c.pongPending &&
 		len(payload) >= writevMin {
 		// Large server message, nothing queued: header and caller's payload in one
 		// writev, no copy. Frames queued meanwhile follow in flushLocked.

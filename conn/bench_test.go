@@ -1,0 +1,142 @@
+package conn
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"testing"
+
+	"github.com/duplexws/duplex/frame"
+	"github.com/duplexws/duplex/internal/memconn"
+)
+
+var benchSizes = []int{16, 1024, 64 << 10}
+
+// encodedStream returns frames as a peer of a Conn in role sends them: count messages of
+// size bytes (masked when the Conn is a server), concatenated.
+func encodedStream(role Role, typ MessageType, size, count int) []byte {
+	payload := payloadOf(size, true)
+	var out []byte
+	for i := 0; i < count; i++ {
+		out = append(out, rawFrame(frame.Opcode(typ), true, 0, payload, role == Server)...)
+	}
+	return out
+}
+
+// readConn returns a Conn in role whose transport replays messages forever.
+func readConn(role Role, typ MessageType, size int) *Conn {
+	count := max(1, (256<<10)/(size+14))
+	return New(&memconn.Replay{Data: encodedStream(role, typ, size, count)}, nil, role, nil)
+}
+
+// TestZeroAllocs asserts that reading and writing whole messages allocates nothing in
+// steady state, for both roles, both types and all benchmark sizes.
+func TestZeroAllocs(t *testing.T) {
+	ctx := context.Background()
+	for _, role := range []Role{Server, Client} {
+		for _, typ := range []MessageType{Text, Binary} {
+			for _, size := range benchSizes {
+				name := fmt.Sprintf("%v/%v/%d", role, typ, size)
+				t.Run("read/"+name, func(t *testing.T) {
+					c := readConn(role, typ, size)
+					buf := make([]byte, 0, size)
+					allocs := testing.AllocsPerRun(200, func() {
+						_, b, err := c.ReadMessage(ctx, buf)
+						if err != nil || len(b) != size {
+							t.Fatalf("ReadMessage: %d bytes, %v", len(b), err)
+						}
+					})
+					if allocs != 0 {
+						t.Fatalf("%v allocations per ReadMessage, want 0", allocs)
+					}
+				})
+				t.Run("write/"+name, func(t *testing.T) {
+					rc := &memconn.Replay{}
+					c := New(rc, nil, role, nil)
+					p := payloadOf(size, true)
+					allocs := testing.AllocsPerRun(200, func() {
+						if err := c.WriteMessage(ctx, typ, p); err != nil {
+							t.Fatal(err)
+						}
+					})
+					if allocs != 0 {
+						t.Fatalf("%v allocations per WriteMessage, want 0", allocs)
+					}
+					// One write system call per message.
+					if rc.Writes > 201 {
+						t.Fatalf("%d writes for 201 messages", rc.Writes)
+					}
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkReadMessage reads whole messages from an in-memory transport replaying
+// pre-encoded frames. The baseline reads the same bytes with io.ReadFull: the transport
+// and copy cost, without parsing, unmasking or validation.
+func BenchmarkReadMessage(b *testing.B) {
+	ctx := context.Background()
+	for _, size := range benchSizes {
+		b.Run(fmt.Sprintf("baseline/%d", size), func(b *testing.B) {
+			rc := &memconn.Replay{Data: encodedStream(Client, Binary, size, 1)}
+			buf := make([]byte, len(rc.Data))
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := io.ReadFull(rc, buf); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		for _, role := range []Role{Server, Client} {
+			for _, typ := range []MessageType{Text, Binary} {
+				b.Run(fmt.Sprintf("%v/%v/%d", role, typ, size), func(b *testing.B) {
+					c := readConn(role, typ, size)
+					buf := make([]byte, 0, size)
+					b.SetBytes(int64(size))
+					b.ReportAllocs()
+					for b.Loop() {
+						if _, _, err := c.ReadMessage(ctx, buf); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkWriteMessage writes whole messages to an in-memory transport that discards
+// them. The baseline is copying the payload once into a buffer, as framing it must.
+func BenchmarkWriteMessage(b *testing.B) {
+	ctx := context.Background()
+	for _, size := range benchSizes {
+		b.Run(fmt.Sprintf("baseline/%d", size), func(b *testing.B) {
+			p := payloadOf(size, true)
+			dst := make([]byte, size+14)
+			rc := &memconn.Replay{}
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				copy(dst[14:], p)
+				rc.Write(dst)
+			}
+		})
+		for _, role := range []Role{Server, Client} {
+			for _, typ := range []MessageType{Text, Binary} {
+				b.Run(fmt.Sprintf("%v/%v/%d", role, typ, size), func(b *testing.B) {
+					c := New(&memconn.Replay{}, nil, role, nil)
+					p := payloadOf(size, true)
+					b.SetBytes(int64(size))
+					b.ReportAllocs()
+					for b.Loop() {
+						if err := c.WriteMessage(ctx, typ, p); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+		}
+	}
+}
