@@ -5,7 +5,7 @@ FUZZTIME  ?= 10s
 BENCHTIME ?= 1s
 COUNT     ?= 6
 
-.PHONY: test fmt-check vet race purego unit bench bench-simd fuzz check autobahn e2e clean
+.PHONY: test fmt-check vet race purego arm64 utf8-speed unit bench bench-simd fuzz check autobahn e2e clean
 
 ## test: gofmt check, go vet, and the race-enabled test suite (what CI runs first).
 test: fmt-check vet race purego
@@ -23,6 +23,19 @@ race:
 ## purego: the portable (non-assembly) paths of mask and utf8, as other architectures run them.
 purego:
 	$(GO) test -tags purego -count=1 ./mask ./utf8
+	GOARCH=arm64 $(GO) vet ./mask ./utf8
+	GOARCH=386 $(GO) vet ./mask ./utf8
+
+## arm64: run the mask and utf8 suites (NEON) under qemu user emulation (apt-get install qemu-user).
+arm64:
+	GOARCH=arm64 $(GO) test -c -o /tmp/duplex-mask.arm64.test ./mask
+	GOARCH=arm64 $(GO) test -c -o /tmp/duplex-utf8.arm64.test ./utf8
+	cd mask && qemu-aarch64 /tmp/duplex-mask.arm64.test -test.count=1
+	cd utf8 && qemu-aarch64 /tmp/duplex-utf8.arm64.test -test.count=1
+
+## utf8-speed: same-process speed-up of utf8.Valid over unicode/utf8.Valid (fastest of batches).
+utf8-speed:
+	$(GO) test -count=1 -run TestSpeedup -v ./utf8 -utf8.speedup
 
 ## unit: the test suite without the race detector (faster local loop).
 unit:
