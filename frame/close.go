@@ -3,7 +3,6 @@ package frame
 import (
 	"encoding/binary"
 	"strconv"
-	"unsafe"
 
 	"github.com/duplexws/duplex/utf8"
 )
@@ -124,7 +123,7 @@ func AppendClose(dst []byte, code CloseCode, reason string) ([]byte, error) {
 		return dst, ErrCloseReasonTooLong
 	}
 	// The bytes are only read, never written or retained.
-	if !utf8.Valid(unsafe.Slice(unsafe.StringData(reason), len(reason))) {
+	if !utf8.ValidString(reason) {
 		return dst, ErrCloseReasonUTF8
 	}
 	dst = binary.BigEndian.AppendUint16(dst, uint16(code))
