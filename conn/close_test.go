@@ -2,6 +2,7 @@ package conn
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"testing"
@@ -234,4 +235,51 @@ func TestCloseNow(t *testing.T) {
 	if err := c.CloseNow(); !errors.Is(err, ErrClosed) {
 		t.Fatalf("second CloseNow = %v", err)
 	}
+}
+
+// TestCloseReaderStops: Close waits for an active reader to see the peer's close; if that
+// reader stops reading instead, Close takes over reading and still completes promptly.
+func TestCloseReaderStops(t *testing.T) {
+	leak.Check(t)
+	inHook := make(chan struct{})
+	release := make(chan struct{})
+	c, p := rawPair(t, transports[1], Server, &Options{CloseTimeout: testTimeout,
+		OnPing: func([]byte) { close(inHook); <-release }})
+	rctx, cancel := context.WithCancel(context.Background())
+	readerDone := make(chan error, 1)
+	go func() {
+		_, _, err := c.ReadMessage(rctx, nil)
+		readerDone <- err
+	}()
+	<-p.send(p.encode(frame.OpPing, true, 0, nil))
+	<-inHook // the reader holds the read side, blocked in OnPing
+	waiting := make(chan struct{}, 1)
+	testHookCloseWaits = func() {
+		select {
+		case waiting <- struct{}{}:
+		default:
+		}
+	}
+	defer func() { testHookCloseWaits = nil }()
+	closed := make(chan error, 1)
+	start := time.Now()
+	go func() { closed <- c.Close(1000, "") }()
+	if f := p.mustRead(); f.h.Opcode != frame.OpPong {
+		t.Fatalf("got %v, want the pong", f.h.Opcode)
+	}
+	if code := p.expectClose(); code != 1000 {
+		t.Fatalf("close code %d", code)
+	}
+	<-waiting // Close saw the reader and waits for it
+	cancel()
+	close(release)
+	// The reader stops (the close was sent, so it reports the CloseError).
+	if err := <-readerDone; CloseStatus(err) != 1000 {
+		t.Fatalf("reader: %v", err)
+	}
+	<-p.send(p.encode(frame.OpClose, true, 0, closePayload(1000, "")))
+	if err := <-closed; err != nil {
+		t.Fatalf("Close = %v after %v", err, time.Since(start))
+	}
+	p.expectEOF()
 }

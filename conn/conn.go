@@ -57,10 +57,11 @@ type Conn struct {
 	keepalivePing bool
 
 	// Lifecycle.
-	mu        sync.Mutex
-	err       error // how the connection ended (a *CloseError), nil while open
-	tcpClosed bool
-	done      chan struct{} // closed once the net.Conn is closed
+	mu         sync.Mutex
+	err        error // how the connection ended (a *CloseError), nil while open
+	tcpClosed  bool
+	done       chan struct{} // closed once the net.Conn is closed
+	readerGone chan struct{} // a reader stopped while Close waits (cap 1)
 }
 
 // New returns a Conn speaking WebSocket over nc in role. br holds bytes the handshake read
@@ -69,7 +70,7 @@ type Conn struct {
 // nil, defaults apply.
 func New(nc net.Conn, br *bufio.Reader, role Role, opts *Options) *Conn {
 	c := &Conn{nc: nc, role: role, cfg: opts.resolve(), done: make(chan struct{}),
-		msgSem: make(chan struct{}, 1)}
+		msgSem: make(chan struct{}, 1), readerGone: make(chan struct{}, 1)}
 	c.p.init(role, &c.cfg)
 	c.wcond.L = &c.wmu
 	c.rd.init(nc.SetReadDeadline)
@@ -197,13 +198,28 @@ func (c *Conn) Close(code frame.CloseCode, reason string) error {
 		c.closeTCP(&CloseError{Code: frame.CloseAbnormal, Err: err})
 		return err
 	}
-	if c.reading.CompareAndSwap(false, true) {
-		c.awaitPeerClose()
-		c.releaseReadBuf()
-		c.reading.Store(false)
-	} else {
-		// The goroutine that is reading sees the peer's close and closes TCP.
-		c.waitDone()
+	// Wait for the peer's close frame: read it here, or let the goroutine that is reading
+	// see it (and close TCP); if that goroutine stops reading first, take over.
+	t := time.NewTimer(c.cfg.closeTimeout)
+	defer t.Stop()
+wait:
+	for {
+		if c.reading.CompareAndSwap(false, true) {
+			c.awaitPeerClose()
+			c.releaseReadBuf()
+			c.reading.Store(false)
+			break
+		}
+		if testHookCloseWaits != nil {
+			testHookCloseWaits()
+		}
+		select {
+		case <-c.done:
+			break wait
+		case <-t.C:
+			break wait
+		case <-c.readerGone:
+		}
 	}
 	c.closeTCP(nil)
 	if !c.peerClosed.Load() {
@@ -211,6 +227,9 @@ func (c *Conn) Close(code frame.CloseCode, reason string) error {
 	}
 	return nil
 }
+
+// testHookCloseWaits, set by tests only, runs when Close finds another goroutine reading.
+var testHookCloseWaits func()
 
 // waitDone waits up to CloseTimeout for TCP to be closed.
 func (c *Conn) waitDone() {

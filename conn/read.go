@@ -33,7 +33,7 @@ func (c *Conn) ReadMessage(ctx context.Context, dst []byte) (MessageType, []byte
 	if !c.reading.CompareAndSwap(false, true) {
 		return 0, dst, ErrConcurrentRead
 	}
-	defer c.reading.Store(false)
+	defer c.endRead()
 	if err := c.loadErr(); err != nil {
 		return 0, dst, err
 	}
@@ -50,6 +50,18 @@ func (c *Conn) ReadMessage(ctx context.Context, dst []byte) (MessageType, []byte
 	}
 	c.releaseReadBuf()
 	return t, dst, err
+}
+
+// endRead releases the right to read. While a Close waits for the peer's close frame, it
+// tells Close that it can now read itself.
+func (c *Conn) endRead() {
+	c.reading.Store(false)
+	if c.closing.Load() {
+		select {
+		case c.readerGone <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // readAborted decides what a read error means for the connection: a timeout or
@@ -332,7 +344,7 @@ func (c *Conn) Reader(ctx context.Context) (MessageType, io.Reader, error) {
 	if !c.reading.CompareAndSwap(false, true) {
 		return 0, nil, ErrConcurrentRead
 	}
-	defer c.reading.Store(false)
+	defer c.endRead()
 	if err := c.loadErr(); err != nil {
 		return 0, nil, err
 	}
@@ -382,7 +394,7 @@ func (r *messageReader) Read(b []byte) (int, error) {
 	if !c.reading.CompareAndSwap(false, true) {
 		return 0, ErrConcurrentRead
 	}
-	defer c.reading.Store(false)
+	defer c.endRead()
 	if !r.inMessage {
 		if err := c.loadErr(); err != nil {
 			return 0, err
