@@ -23,7 +23,7 @@ if [ ! -x "$CHROMIUM" ]; then
   echo "== e2e: installing chromium (apt-get)"
   export DEBIAN_FRONTEND=noninteractive
   timeout 600 apt-get update
-  timeout 900 apt-get install -y --no-install-recommends chromium
+  timeout 900 apt-get install -y chromium
 fi
 "$CHROMIUM" --version
 
