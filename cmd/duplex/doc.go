@@ -24,7 +24,7 @@
 //	/push        ten numbered messages, -push-interval apart (500ms), then close 1000
 //	/chat        a server.Hub room: each text message goes to every member as JSON
 //	             ({"type":"message","from":"ann","text":"hi"}, plus welcome, join, leave)
-//	/autobahn    echo with a 64 MiB message limit, any Origin and compression offered:
+//	/autobahn    echo with a 64 MiB message limit, any Origin, compression accepted:
 //	             the target for conformance runs
 //	/api/status  JSON: the live connections (route, peer, subprotocol, extensions, state,
 //	             bufferedAmount), the registry's counters and the configuration
@@ -32,7 +32,7 @@
 // Flags: -tls-cert and -tls-key serve https:// and wss:// (HTTP/1.1 only); -origin
 // allows other sites' pages ("https://app.example,localhost:*", or "*" for any; by
 // default only pages from the server's own host may open sockets); -compress=off stops
-// offering permessage-deflate (RFC 7692); -log json for JSON logs; -v for debug logs.
+// accepting permessage-deflate offers (RFC 7692); -log json for JSON logs; -v for debug logs.
 // One log line (log/slog, on stderr) is written per connection opened and closed, with
 // the close code and the duration. On SIGINT or SIGTERM every WebSocket is closed with
 // 1001 (Going Away) and the server waits, at most 10s, for the close handshakes.

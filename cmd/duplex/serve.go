@@ -42,7 +42,8 @@ const (
 type demoConfig struct {
 	// PushInterval is the pause between the messages of /push (default 500ms).
 	PushInterval time.Duration
-	// Compress offers permessage-deflate on the WebSocket routes (/autobahn always does).
+	// Compress accepts permessage-deflate offers on the WebSocket routes (/autobahn always
+	// does), once package server negotiates it.
 	Compress bool
 	// Origin is the Origin policy of the routes a browser uses (/autobahn accepts any).
 	Origin handshake.OriginPolicy
@@ -359,7 +360,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	origin := fs.String("origin", "", "Origins allowed besides the page's own host: comma-separated patterns\n"+
 		"([scheme://]host[:port], *.example.com, localhost:*), or * for any")
 	compress := onOffFlag(true)
-	fs.Var(&compress, "compress", "offer permessage-deflate (on or off)")
+	fs.Var(&compress, "compress", "accept permessage-deflate offers (on or off)")
 	pushInterval := fs.Duration("push-interval", 500*time.Millisecond, "pause between the messages of /push")
 	verbose := fs.Bool("v", false, "debug logs (the server package's own lines too)")
 	logFormat := fs.String("log", "text", "log format: text or json (on stderr)")
