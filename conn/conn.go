@@ -7,7 +7,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/duplexws/duplex/deflate"
 	"github.com/duplexws/duplex/frame"
+	"github.com/duplexws/duplex/utf8"
 )
 
 // Conn is a WebSocket connection over a net.Conn, in either role. Create it with New once
@@ -29,6 +31,12 @@ type Conn struct {
 	r, w    int
 	mr      messageReader
 	rd      deadline
+
+	// Compression (nil without permessage-deflate).
+	comp        *deflate.Compressor   // used under msgSem
+	decomp      *deflate.Decompressor // used by the reader
+	inflateText bool                  // the message being inflated is text
+	inflateUTF8 utf8.Validator
 
 	// Write side.
 	msgSem      chan struct{} // held while a data message is being queued or streamed
@@ -91,6 +99,10 @@ func New(nc net.Conn, br *bufio.Reader, role Role, opts *Options) *Conn {
 			c.w = copy(c.rbuf, b)
 			_, _ = br.Discard(n)
 		}
+	}
+	if p := c.cfg.compression; p != nil {
+		c.comp = deflate.NewCompressor(p, role)
+		c.decomp = deflate.NewDecompressor(p, role)
 	}
 	if c.cfg.pingInterval > 0 {
 		c.keepalive = time.AfterFunc(time.Hour, c.keepaliveTick)
@@ -163,6 +175,16 @@ func (c *Conn) closeTCP(err error) error {
 	c.wmu.Unlock()
 	cerr := c.nc.Close()
 	close(c.done)
+	if c.cfg.compression != nil {
+		c.cfg.compression.Release()
+		// The compressor's state goes back to its pool if no writer holds it; a writer
+		// that does finds the connection closed and cannot use it again.
+		select {
+		case c.msgSem <- struct{}{}:
+			c.comp.Release()
+		default:
+		}
+	}
 	return cerr
 }
 

@@ -3,6 +3,7 @@ package conn
 import (
 	"time"
 
+	"github.com/duplexws/duplex/deflate"
 	"github.com/duplexws/duplex/frame"
 )
 
@@ -71,6 +72,15 @@ type Options struct {
 	// OnPong is called by the reading goroutine with the payload of each pong received,
 	// solicited or not (RFC 6455 §5.5.3). The payload is only valid during the call.
 	OnPong func(payload []byte)
+
+	// Compression is the permessage-deflate agreement of the handshake (RFC 7692), nil
+	// for none. With it, RSV1 is accepted on the first frame of a data message, such
+	// messages are inflated (the read limit applies to the inflated size), and messages
+	// of at least Compression.Threshold bytes, and every streamed message, are sent
+	// compressed. Costs: see package deflate (with context takeover a connection keeps
+	// its LZ77 windows between messages). The Conn calls Compression.Release when it
+	// ends.
+	Compression *deflate.Params
 }
 
 // config is the resolved copy of Options a Conn keeps.
@@ -84,6 +94,7 @@ type config struct {
 	pongTimeout  time.Duration
 	onPing       func([]byte)
 	onPong       func([]byte)
+	compression  *deflate.Params
 }
 
 func (o *Options) resolve() config {
@@ -93,7 +104,7 @@ func (o *Options) resolve() config {
 			readLimit: o.ReadLimit, readBuf: o.ReadBufferSize, writeBuf: o.WriteBufferSize,
 			fragment: o.FragmentSize, closeTimeout: o.CloseTimeout,
 			pingInterval: o.PingInterval, pongTimeout: o.PongTimeout,
-			onPing: o.OnPing, onPong: o.OnPong,
+			onPing: o.OnPing, onPong: o.OnPong, compression: o.Compression,
 		}
 	}
 	if c.readLimit == 0 {

@@ -106,7 +106,9 @@ type Protocol struct {
 }
 
 // NewProtocol returns a Protocol for an endpoint in role, with the read limit and the
-// compression setting of opts (nil: defaults).
+// compression setting of opts (nil: defaults). With opts.Compression set, EventData of a
+// compressed message carries Compressed and the raw DEFLATE bytes: inflate them with a
+// deflate.Decompressor, validate text after inflating, and apply the read limit there.
 func NewProtocol(role Role, opts *Options) *Protocol {
 	p := new(Protocol)
 	cfg := opts.resolve()
@@ -117,6 +119,9 @@ func NewProtocol(role Role, opts *Options) *Protocol {
 func (p *Protocol) init(role Role, cfg *config) {
 	p.role = role
 	p.limit = cfg.readLimit
+	if cfg.compression != nil {
+		p.allowRsv = frame.RSV1
+	}
 }
 
 // Err returns the failure Parse reported, if any.
@@ -263,15 +268,18 @@ func (p *Protocol) header(h *frame.Header) error {
 			p.msgSize = 0
 			p.utf8.Reset()
 		}
-		if !p.compressed {
-			// RFC 6455 §10.4: refuse a message over the limit before buffering it.
-			limit := p.limit
-			if limit >= 0 {
-				limit -= p.msgSize
+		// RFC 6455 §10.4: refuse a message over the limit before buffering it. A
+		// compressed message's inflated size is checked while inflating; its wire size
+		// gets slack for DEFLATE's overhead on incompressible data.
+		limit := p.limit
+		if limit >= 0 {
+			if p.compressed {
+				limit += limit/8 + 4096
 			}
-			if err := h.CheckLimit(limit); err != nil {
-				return err
-			}
+			limit -= p.msgSize
+		}
+		if err := h.CheckLimit(limit); err != nil {
+			return err
 		}
 		p.msgSize += h.Length
 	}

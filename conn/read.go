@@ -55,6 +55,13 @@ func (c *Conn) ReadMessage(ctx context.Context, dst []byte) (MessageType, []byte
 // endRead releases the right to read. While a Close waits for the peer's close frame, it
 // tells Close that it can now read itself.
 func (c *Conn) endRead() {
+	if c.decomp != nil {
+		select {
+		case <-c.done:
+			c.decomp.Release() // the connection ended: its inflate state goes back
+		default:
+		}
+	}
 	c.reading.Store(false)
 	if c.closing.Load() {
 		select {
@@ -84,7 +91,7 @@ func (c *Conn) readMessage(dst []byte) (MessageType, []byte, error) {
 	}
 	for {
 		if c.r == c.w {
-			if rem := c.p.PayloadRemaining(); rem >= directMin && !c.closing.Load() {
+			if rem := c.p.PayloadRemaining(); rem >= directMin && !c.p.compressed && !c.closing.Load() {
 				n := int(min(rem, growStep))
 				if cap(dst)-len(dst) < n {
 					dst = append(dst[:cap(dst)], make([]byte, n-(cap(dst)-len(dst)))...)[:len(dst)]
@@ -115,6 +122,9 @@ func (c *Conn) readMessage(dst []byte) (MessageType, []byte, error) {
 		case EventData:
 			if c.closing.Load() {
 				continue // RFC 6455 §1.4: data after our close frame is discarded
+			}
+			if ev.Compressed {
+				return c.readCompressed(&ev, dst)
 			}
 			dst = append(dst, ev.Payload...)
 			if ev.Final {
@@ -304,8 +314,21 @@ func (c *Conn) awaitPeerClose() {
 	c.closeTCP(nil)
 }
 
-// discardMessage skips the rest of a message a streaming Reader left unread.
+// discardMessage skips the rest of a message a streaming Reader left unread. A
+// compressed one is inflated to the end, so that a context-takeover window stays right.
 func (c *Conn) discardMessage() error {
+	if c.mr.compressed {
+		var scratch [512]byte
+		for {
+			_, err := c.inflate(scratch[:])
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
 	c.mr.chunk = nil
 	if !c.mr.inMessage {
 		return nil
@@ -325,14 +348,22 @@ func (c *Conn) discardMessage() error {
 	return nil
 }
 
-// messageReader is the io.Reader Reader returns; each Conn has one, reused.
+// messageReader is the io.Reader Reader returns; each Conn has one, reused. Its rawRead
+// yields the payload bytes of the current message as they are on the wire (unmasked),
+// which for a compressed message is what the Decompressor reads through rawSource.
 type messageReader struct {
-	c         *Conn
-	ctx       context.Context
-	chunk     []byte // payload parsed but not yet returned (aliases the read buffer)
-	final     bool   // chunk ends the message
-	inMessage bool   // a message is being streamed
+	c          *Conn
+	ctx        context.Context
+	chunk      []byte // payload parsed but not yet returned (aliases the read buffer)
+	final      bool   // chunk ends the message
+	inMessage  bool   // a message's raw payload is being read
+	compressed bool   // the message is being inflated (until the Decompressor's io.EOF)
 }
+
+// rawSource is the Decompressor's view of the current message's raw payload.
+type rawSource struct{ c *Conn }
+
+func (s rawSource) Read(b []byte) (int, error) { return s.c.mr.rawRead(b) }
 
 // Reader waits for the next data message and returns its type and a reader for its
 // payload, which streams the message without buffering it whole (the read limit still
@@ -365,6 +396,7 @@ func (c *Conn) Reader(ctx context.Context) (MessageType, io.Reader, error) {
 	return t, &c.mr, nil
 }
 
+// startMessage reads up to the first data event of the next message and sets up c.mr.
 func (c *Conn) startMessage() (MessageType, error) {
 	if err := c.discardMessage(); err != nil {
 		return 0, err
@@ -383,8 +415,70 @@ func (c *Conn) startMessage() (MessageType, error) {
 		if c.closing.Load() {
 			continue
 		}
-		c.mr.chunk, c.mr.final, c.mr.inMessage = ev.Payload, ev.Final, true
+		c.beginMessage(&ev)
 		return ev.Type, nil
+	}
+}
+
+// beginMessage makes the first data event of a message current in c.mr.
+func (c *Conn) beginMessage(ev *Event) {
+	c.mr.chunk, c.mr.final, c.mr.inMessage = ev.Payload, ev.Final, true
+	c.mr.compressed = ev.Compressed
+	if ev.Compressed {
+		c.decomp.Begin(rawSource{c}, c.cfg.readLimit)
+		c.inflateText = ev.Type == Text
+		c.inflateUTF8.Reset()
+	}
+}
+
+// inflate reads inflated bytes of the current compressed message, validating text, and
+// fails the connection on corrupt data (1007), a message over the limit (1009) or
+// invalid UTF-8 (1007).
+func (c *Conn) inflate(b []byte) (int, error) {
+	n, err := c.decomp.Read(b)
+	if c.inflateText && n > 0 && !c.inflateUTF8.Feed(b[:n]) {
+		// RFC 7692 §6 and RFC 6455 §8.1: the inflated text must be UTF-8.
+		return 0, c.endInflate(frame.ErrInvalidUTF8)
+	}
+	if err == io.EOF {
+		if c.inflateText && !c.inflateUTF8.Complete() {
+			return n, c.endInflate(frame.ErrInvalidUTF8)
+		}
+		c.endInflate(nil)
+		return n, io.EOF
+	}
+	if err != nil {
+		return n, c.endInflate(err)
+	}
+	return n, nil
+}
+
+// endInflate ends the current compressed message; a protocol error fails the connection.
+func (c *Conn) endInflate(err error) error {
+	c.mr.compressed = false
+	c.decomp.End()
+	var fe *frame.Error
+	if errors.As(err, &fe) {
+		return c.failProtocol(fe)
+	}
+	return err
+}
+
+// readCompressed inflates the message whose first data event is ev into dst.
+func (c *Conn) readCompressed(ev *Event, dst []byte) (MessageType, []byte, error) {
+	c.beginMessage(ev)
+	for {
+		if len(dst) == cap(dst) {
+			dst = append(dst, 0)[:len(dst)]
+		}
+		n, err := c.inflate(dst[len(dst):cap(dst)])
+		dst = dst[:len(dst)+n]
+		if err == io.EOF {
+			return ev.Type, dst, nil
+		}
+		if err != nil {
+			return 0, dst, err
+		}
 	}
 }
 
@@ -395,24 +489,54 @@ func (r *messageReader) Read(b []byte) (int, error) {
 		return 0, ErrConcurrentRead
 	}
 	defer c.endRead()
-	if !r.inMessage {
+	if !r.inMessage && !r.compressed {
 		if err := c.loadErr(); err != nil {
 			return 0, err
 		}
 		return 0, io.EOF
 	}
+	if len(b) == 0 {
+		return 0, nil
+	}
+	stop := c.rd.arm(r.ctx)
+	var n int
+	var err error
+	if r.compressed {
+		n, err = c.inflate(b)
+	} else {
+		n, err = r.rawRead(b)
+	}
+	if c.rd.disarm(stop) && err != nil && c.loadErr() == nil {
+		err = r.ctx.Err()
+	}
+	if err != nil && err != io.EOF {
+		err = c.readAborted(err)
+		r.inMessage = false
+		r.compressed = false
+		r.chunk = nil
+	}
+	c.releaseReadBuf()
+	return n, err
+}
+
+// rawRead reads raw payload bytes of the current message, io.EOF at its end.
+func (r *messageReader) rawRead(b []byte) (int, error) {
+	c := r.c
 	if len(r.chunk) > 0 || r.final {
 		n := copy(b, r.chunk)
 		r.chunk = r.chunk[n:]
 		if len(r.chunk) == 0 && r.final {
 			r.inMessage = false
 			r.chunk = nil
-			c.releaseReadBuf()
+			r.final = false
 			if n == 0 {
 				return 0, io.EOF
 			}
 		}
 		return n, nil
+	}
+	if !r.inMessage {
+		return 0, io.EOF
 	}
 	if len(b) == 0 {
 		return 0, nil
@@ -420,22 +544,6 @@ func (r *messageReader) Read(b []byte) (int, error) {
 	if err := c.loadErr(); err != nil {
 		return 0, err
 	}
-	stop := c.rd.arm(r.ctx)
-	n, err := r.read(b)
-	if c.rd.disarm(stop) && err != nil && c.loadErr() == nil {
-		err = r.ctx.Err()
-	}
-	if err != nil && err != io.EOF {
-		err = c.readAborted(err)
-		r.inMessage = false
-		r.chunk = nil
-	}
-	c.releaseReadBuf()
-	return n, err
-}
-
-func (r *messageReader) read(b []byte) (int, error) {
-	c := r.c
 	for {
 		if c.r == c.w {
 			if rem := c.p.PayloadRemaining(); rem > 0 && len(b) >= directMin {
@@ -469,14 +577,13 @@ func (r *messageReader) read(b []byte) (int, error) {
 		n := copy(b, ev.Payload)
 		r.chunk = ev.Payload[n:]
 		r.final = ev.Final
-		if n == 0 && ev.Final && len(r.chunk) == 0 {
-			r.inMessage = false
-			r.chunk = nil
-			return 0, io.EOF
-		}
 		if len(r.chunk) == 0 && ev.Final {
 			r.inMessage = false
 			r.chunk = nil
+			r.final = false
+			if n == 0 {
+				return 0, io.EOF
+			}
 		}
 		if n > 0 {
 			return n, nil

@@ -36,11 +36,42 @@ func (c *Conn) WriteMessage(ctx context.Context, t MessageType, p []byte) error 
 		return err
 	}
 	stop := c.wd.arm(ctx)
-	err := c.writeFrame(frame.Opcode(t), true, 0, p, fData|fRelease)
+	var err error
+	if c.comp != nil && len(p) >= c.cfg.compression.Threshold {
+		err = c.writeCompressed(frame.Opcode(t), p)
+	} else {
+		err = c.writeFrame(frame.Opcode(t), true, 0, p, fData|fRelease)
+	}
 	if c.wd.disarm(stop) && err != nil {
 		err = ctx.Err()
 	}
 	return err
+}
+
+// writeCompressed sends p compressed in one frame with RSV1 (RFC 7692 §6.1). Called with
+// msgSem held, which serialises the Compressor; writeFrame releases it.
+func (c *Conn) writeCompressed(op frame.Opcode, p []byte) error {
+	if c.isClosed() {
+		<-c.msgSem
+		return ErrClosed
+	}
+	bp := getBuf(len(p) + 64)
+	out := c.comp.Compress((*bp)[:0], p)
+	err := c.writeFrame(op, true, frame.RSV1, out, fData|fRelease)
+	if cap(out) > cap(*bp) {
+		*bp = out // Compress grew it: pool the larger buffer
+	}
+	putBuf(bp)
+	return err
+}
+
+func (c *Conn) isClosed() bool {
+	select {
+	case <-c.done:
+		return true
+	default:
+		return false
+	}
 }
 
 // Ping sends a ping with payload p (at most 125 bytes). It may go out between the
@@ -270,13 +301,20 @@ func (c *Conn) sendCloseCode(code frame.CloseCode, reason string, ce *CloseError
 // messageWriter is the io.WriteCloser Writer returns; each Conn has one, reused, since
 // only one streaming message can be in progress.
 type messageWriter struct {
-	c      *Conn
-	ctx    context.Context
-	op     frame.Opcode
-	bp     *[]byte
-	closed bool
-	err    error
+	c          *Conn
+	ctx        context.Context
+	op         frame.Opcode
+	rsv        byte // RSV bits of the next frame: RSV1 on a compressed message's first
+	compressed bool
+	bp         *[]byte
+	closed     bool
+	err        error
 }
+
+// compressSink receives a streamed message's compressed bytes from the Compressor.
+type compressSink struct{ w *messageWriter }
+
+func (s compressSink) Write(p []byte) (int, error) { return s.w.writeRaw(p) }
 
 // Writer starts a message of type t and returns a writer for its payload. Each
 // FragmentSize bytes written go out as one frame; Close sends the final frame (RFC 6455
@@ -291,6 +329,15 @@ func (c *Conn) Writer(ctx context.Context, t MessageType) (io.WriteCloser, error
 	}
 	w := &c.mw
 	*w = messageWriter{c: c, ctx: ctx, op: frame.Opcode(t)}
+	if c.comp != nil {
+		if c.isClosed() {
+			<-c.msgSem
+			return nil, ErrClosed
+		}
+		// A streamed message is always compressed: its size is not known up front.
+		w.compressed, w.rsv = true, frame.RSV1
+		c.comp.Begin(compressSink{w})
+	}
 	return w, nil
 }
 
@@ -299,6 +346,21 @@ func (w *messageWriter) Write(p []byte) (int, error) {
 	if w.closed {
 		return 0, ErrWriterClosed
 	}
+	if w.err != nil {
+		return 0, w.err
+	}
+	if w.compressed {
+		n, err := w.c.comp.Write(p)
+		if err != nil && w.err == nil {
+			w.err = err
+		}
+		return n, err
+	}
+	return w.writeRaw(p)
+}
+
+// writeRaw appends payload bytes as they go on the wire, sending full fragments.
+func (w *messageWriter) writeRaw(p []byte) (int, error) {
 	if w.err != nil {
 		return 0, w.err
 	}
@@ -335,7 +397,8 @@ func (w *messageWriter) Write(p []byte) (int, error) {
 
 func (w *messageWriter) frame(fin bool, p []byte) error {
 	stop := w.c.wd.arm(w.ctx)
-	err := w.c.writeFrame(w.op, fin, 0, p, fData)
+	err := w.c.writeFrame(w.op, fin, w.rsv, p, fData)
+	w.rsv = 0 // RFC 7692 §6.1: RSV1 on the first frame only
 	if w.c.wd.disarm(stop) && err != nil {
 		err = w.ctx.Err()
 	}
@@ -352,6 +415,11 @@ func (w *messageWriter) Close() error {
 		return ErrWriterClosed
 	}
 	w.closed = true
+	if w.compressed && w.err == nil {
+		if err := w.c.comp.End(); err != nil {
+			w.err = err
+		}
+	}
 	var p []byte
 	if w.bp != nil {
 		p = *w.bp
