@@ -64,9 +64,6 @@ func Dial(ctx context.Context, rawURL string, opts *Options) (*conn.Conn, *http.
 		defer cancel()
 	}
 	offer := handshake.Offer{Protocols: o.Subprotocols, Header: o.Header}
-	if o.Compression != nil && !compressionSupported {
-		return nil, nil, ErrCompressionUnavailable
-	}
 	if o.Compression != nil {
 		offer.Extensions = []handshake.Extension{deflate.Offer(o.Compression)}
 	}

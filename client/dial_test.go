@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/duplexws/duplex/conn"
-	"github.com/duplexws/duplex/deflate"
 	"github.com/duplexws/duplex/frame"
 	"github.com/duplexws/duplex/handshake"
 	"github.com/duplexws/duplex/internal/leak"
@@ -389,18 +388,6 @@ func TestDialConnectionRefused(t *testing.T) {
 	_, resp, err := Dial(ctxT(t), "ws://"+addr+"/", nil)
 	if err == nil || resp != nil {
 		t.Fatalf("err = %v, resp = %v; want a dial error and no response", err, resp)
-	}
-}
-
-func TestDialCompressionGap(t *testing.T) {
-	// Documented gap: package conn cannot run a compressed connection yet, so Dial
-	// refuses to offer permessage-deflate rather than agree to what it cannot speak.
-	_, _, err := Dial(ctxT(t), "ws://127.0.0.1:1/", &Options{Compression: &deflate.Options{}})
-	if compressionSupported {
-		t.Skip("compression supported")
-	}
-	if !errors.Is(err, ErrCompressionUnavailable) {
-		t.Fatalf("err = %v, want ErrCompressionUnavailable", err)
 	}
 }
 

@@ -40,8 +40,9 @@
 //
 // # Compression
 //
-// Options.Compression (permessage-deflate, RFC 7692) is negotiated with package deflate,
-// but package conn cannot yet run a compressed connection; until it can, Dial returns
-// ErrCompressionUnavailable when Options.Compression is set, and never offers the
-// extension.
+// Options.Compression offers permessage-deflate (RFC 7692) built by package deflate. If the
+// server accepts, its answer is checked (deflate.Accept; a bad answer fails Dial with
+// ErrCompression, as RFC 7692 §7.1 requires) and the connection compresses messages from
+// Options.Compression's threshold up. If the server declines, the connection runs
+// uncompressed. See package deflate for the memory each mode keeps per connection.
 package client

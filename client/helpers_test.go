@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/duplexws/duplex/conn"
+	"github.com/duplexws/duplex/deflate"
 	"github.com/duplexws/duplex/handshake"
 )
 
@@ -262,4 +263,33 @@ func ok101(key string, extra ...string) string {
 		s += e + "\r\n"
 	}
 	return s + "\r\n"
+}
+
+// newDeflateEchoServer is newEchoServer with permessage-deflate: each connection negotiates
+// with deflate.Negotiate (cfg; nil for defaults) and runs compressed when it was agreed.
+func newDeflateEchoServer(t testing.TB, cfg *deflate.Options) *tcpServer {
+	return newTCPServer(t, func(nc net.Conn) {
+		var params *deflate.Params
+		var path string
+		so := &serverOpts{
+			onRequest: func(r handshake.Request) { path = r.URI },
+			negotiate: func(offers []handshake.Extension) []handshake.Extension {
+				resp, p, ok := deflate.Negotiate(offers, cfg)
+				if !ok {
+					return nil
+				}
+				params = &p
+				return []handshake.Extension{resp}
+			},
+			connOpts: func() *conn.Options {
+				return &conn.Options{ReadLimit: 32 << 20, Compression: params}
+			},
+		}
+		c := acceptWS(nc, so)
+		if c == nil {
+			return
+		}
+		defer c.CloseNow()
+		echo(c, strings.HasPrefix(path, "/frag"))
+	})
 }

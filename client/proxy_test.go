@@ -26,8 +26,8 @@ type connectProxy struct {
 	*tcpServer
 	upstream string // when set, every tunnel goes here, whatever host was asked for
 	mu       sync.Mutex
-	targets []string
-	auths   []string
+	targets  []string
+	auths    []string
 }
 
 func newConnectProxy(t *testing.T, auth string) *connectProxy {
