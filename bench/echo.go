@@ -107,55 +107,69 @@ func echoServers() []*library {
 	return append(slices.Clone(libraries), rawLib)
 }
 
-// benchEcho is measurement 3: loopback echo latency and throughput, server in a child.
+// benchEcho is measurement 3: loopback echo latency and throughput, each server in a
+// child process. All children run at once and the runs are interleaved (every server's
+// run 1, then every server's run 2, ...), so that a change in machine load touches all
+// servers alike.
 func benchEcho(r *results, cfg *config) {
 	const latSize, conns, depth = 16, 64, 8
 	sizes := []struct {
 		name string
 		n    int
 	}{{"16 B", 16}, {"16 KiB", 16 << 10}}
-	for _, l := range echoServers() {
+	servers := echoServers()
+	children := make([]*child, len(servers))
+	for i, l := range servers {
 		ch, err := startChild(l.name)
 		if err != nil {
 			r.printf("echo: %s: %v\n\n", l.name, err)
 			continue
 		}
-		raw := l == rawLib
-		if err := echoLatency(r, cfg, ch, l.name, raw, latSize); err != nil {
-			r.printf("echo latency: %s: %v\n\n", l.name, err)
-		}
+		children[i] = ch
+		defer ch.stop()
+	}
+	if err := echoLatency(r, cfg, servers, children, latSize); err != nil {
+		r.printf("echo latency: %v\n\n", err)
+	}
+	for run := range cfg.echoRuns {
 		for _, sz := range sizes {
-			for run := range cfg.echoRuns {
-				if err := echoThroughput(r, cfg, ch, l.name, raw, sz.name, sz.n, conns, depth, run); err != nil {
+			for i, l := range servers {
+				if children[i] == nil {
+					continue
+				}
+				if err := echoThroughput(r, cfg, children[i], l.name, l == rawLib, sz.name, sz.n, conns, depth, run); err != nil {
 					r.printf("echo throughput: %s %s: %v\n\n", l.name, sz.name, err)
 				}
 			}
 		}
-		ch.stop()
 	}
 
 	r.printf("## 3. Loopback echo (server in a child process, binary messages)\n\n")
-	r.printf("Latency: 1 connection, %d B ping-pong. Throughput: %d connections × %d pipelined messages. "+
-		"CPU/echo: the server process's utime+stime (/proc/<pid>/stat) over the window / echoes. Medians of %d runs.\n\n",
+	r.printf("Latency: 1 connection, %d B ping-pong, all servers interleaved in rounds of 100. Throughput: %d connections × %d pipelined messages. "+
+		"CPU/echo: the server process's utime+stime (/proc/<pid>/stat) over the window / echoes; syscalls/echo: syscr+syscw from /proc/<pid>/io. Medians of %d runs.\n\n",
 		latSize, conns, depth, cfg.echoRuns)
-	head := []string{"server", "p50 µs", "p99 µs", "p50 / raw TCP"}
-	for _, sz := range sizes {
-		head = append(head, sz.name+" echoes/s", sz.name+" server CPU µs/echo", sz.name+" CPU vs best peer")
-	}
 	rawP50, _ := r.median("echo", "latency", rawLib.name, "p50")
 	var rows [][]string
-	for _, l := range echoServers() {
+	for _, l := range servers {
 		p50, _ := r.median("echo", "latency", l.name, "p50")
 		p99, _ := r.median("echo", "latency", l.name, "p99")
-		row := []string{l.name, fmt.Sprintf("%.1f", p50), fmt.Sprintf("%.1f", p99), ratio(p50, rawP50)}
-		for _, sz := range sizes {
+		rows = append(rows, []string{l.name, fmt.Sprintf("%.1f", p50), fmt.Sprintf("%.1f", p99), ratio(p50, rawP50)})
+	}
+	r.table([]string{"server", "p50 µs", "p99 µs", "p50 / raw TCP"}, rows)
+	for _, sz := range sizes {
+		rows = nil
+		best := bestPeer(r, "echo", sz.name, "cpu µs/echo", true)
+		for _, l := range servers {
 			eps, _ := r.median("echo", sz.name, l.name, "echoes/s")
 			cpu, _ := r.median("echo", sz.name, l.name, "cpu µs/echo")
-			row = append(row, num(eps), fmt.Sprintf("%.2f", cpu), ratio(cpu, bestPeer(r, "echo", sz.name, "cpu µs/echo", true)))
+			rd, _ := r.median("echo", sz.name, l.name, "read syscalls/echo")
+			wr, _ := r.median("echo", sz.name, l.name, "write syscalls/echo")
+			rows = append(rows, []string{l.name, num(eps), fmt.Sprintf("%.2f", cpu), ratio(cpu, best),
+				fmt.Sprintf("%.2f", rd), fmt.Sprintf("%.2f", wr)})
 		}
-		rows = append(rows, row)
+		r.printf("Echo throughput, %s messages:\n\n", sz.name)
+		r.table([]string{"server", "echoes/s", "server CPU µs/echo", "CPU vs best peer", "read syscalls/echo", "write syscalls/echo"}, rows)
 	}
-	r.table(head, rows)
 }
 
 // peers are the libraries ours is compared with (the physical limit is not a peer).
@@ -176,32 +190,54 @@ func bestPeer(r *results, measurement, cas, metric string, lower bool) float64 {
 	return best
 }
 
-func echoLatency(r *results, cfg *config, ch *child, name string, raw bool, size int) error {
-	c, err := dialEcho(ch.addr, nil, raw, 4096)
-	if err != nil {
-		return err
+// echoLatency measures 1-connection ping-pong latency against every server, in rounds
+// of 100 round trips per server, until cfg.latDur per server has passed.
+func echoLatency(r *results, cfg *config, servers []*library, children []*child, size int) error {
+	type state struct {
+		c   *echoConn
+		sh  echoShape
+		lat []float64
 	}
-	defer c.nc.Close()
-	sh := shape(size, raw)
-	resp := make([]byte, sh.respLen)
-	for range 200 { // warm up
-		if err := c.roundTrip(sh.frame, resp, sh.respByte); err != nil {
-			return err
+	st := make([]*state, len(servers))
+	for i, l := range servers {
+		if children[i] == nil {
+			continue
+		}
+		raw := l == rawLib
+		c, err := dialEcho(children[i].addr, nil, raw, 4096)
+		if err != nil {
+			return fmt.Errorf("%s: %w", l.name, err)
+		}
+		defer c.nc.Close()
+		st[i] = &state{c: c, sh: shape(size, raw)}
+	}
+	resp := make([]byte, 64)
+	end := time.Now().Add(cfg.latDur * time.Duration(len(servers)))
+	for round := 0; round < 2 || time.Now().Before(end); round++ {
+		for i, s := range st {
+			if s == nil {
+				continue
+			}
+			for range 100 {
+				t0 := time.Now()
+				if err := s.c.roundTrip(s.sh.frame, resp[:s.sh.respLen], s.sh.respByte); err != nil {
+					return fmt.Errorf("%s: %w", servers[i].name, err)
+				}
+				if round > 0 { // round 0 warms up
+					s.lat = append(s.lat, float64(time.Since(t0).Nanoseconds())/1e3)
+				}
+			}
 		}
 	}
-	lat := make([]float64, 0, 1<<16)
-	end := time.Now().Add(cfg.latDur)
-	for len(lat) < cap(lat) && time.Now().Before(end) {
-		t0 := time.Now()
-		if err := c.roundTrip(sh.frame, resp, sh.respByte); err != nil {
-			return err
+	for i, s := range st {
+		if s == nil {
+			continue
 		}
-		lat = append(lat, float64(time.Since(t0).Nanoseconds())/1e3)
+		slices.Sort(s.lat)
+		r.add("echo", "latency", servers[i].name, "p50", "µs", 0, s.lat[len(s.lat)/2])
+		r.add("echo", "latency", servers[i].name, "p99", "µs", 0, s.lat[len(s.lat)*99/100])
+		r.add("echo", "latency", servers[i].name, "round trips", "count", 0, float64(len(s.lat)))
 	}
-	slices.Sort(lat)
-	r.add("echo", "latency", name, "p50", "µs", 0, lat[len(lat)/2])
-	r.add("echo", "latency", name, "p99", "µs", 0, lat[len(lat)*99/100])
-	r.add("echo", "latency", name, "round trips", "count", 0, float64(len(lat)))
 	return nil
 }
 
@@ -247,10 +283,10 @@ func echoThroughput(r *results, cfg *config, ch *child, name string, raw bool, c
 	}
 	warm := time.NewTimer(cfg.echoDur / 5)
 	<-warm.C
-	n0, cpu0, t0 := count.Load(), must(ch.cpu()), time.Now()
+	n0, cpu0, io0, t0 := count.Load(), must(ch.cpu()), must(ch.io()), time.Now()
 	window := time.NewTimer(cfg.echoDur)
 	<-window.C
-	n1, cpu1, t1 := count.Load(), must(ch.cpu()), time.Now()
+	n1, cpu1, io1, t1 := count.Load(), must(ch.cpu()), must(ch.io()), time.Now()
 	stop.Store(true)
 	wg.Wait()
 	if first != nil {
@@ -262,6 +298,8 @@ func echoThroughput(r *results, cfg *config, ch *child, name string, raw bool, c
 	}
 	r.add("echo", cas, name, "echoes/s", "1/s", run, echoes/t1.Sub(t0).Seconds())
 	r.add("echo", cas, name, "cpu µs/echo", "µs", run, float64((cpu1-cpu0).Nanoseconds())/1e3/echoes)
+	r.add("echo", cas, name, "read syscalls/echo", "1", run, float64(io1[0]-io0[0])/echoes)
+	r.add("echo", cas, name, "write syscalls/echo", "1", run, float64(io1[1]-io0[1])/echoes)
 	return nil
 }
 

@@ -3,7 +3,8 @@ package main
 import (
 	"fmt"
 	"math/rand/v2"
-	"testing"
+	"runtime"
+	"time"
 
 	"github.com/gobwas/ws"
 
@@ -11,24 +12,70 @@ import (
 	"github.com/duplexws/duplex/mask"
 )
 
-// measure runs fn cfg.count times with testing.Benchmark and records ns/op, allocs/op
-// and, when bytes > 0, MB/s, under the given keys. It returns false if a run failed.
-func measure(r *results, cfg *config, measurement, cas, impl string, bytes int, fn func(b *testing.B)) bool {
+// microCase is one implementation on one case of a micro-benchmark. prepare sets up n
+// operations (untimed) and returns run, which performs them (timed), and done, which
+// cleans up (untimed).
+type microCase struct {
+	measurement, cas, impl string
+	bytes                  int // payload bytes per operation (0: no MB/s)
+	prepare                func(n int) (run func() error, done func())
+}
+
+// runMicro measures every case cfg.count times, interleaved (run 1 of every case, then
+// run 2, ...) so that a change in machine load touches all implementations alike, and
+// records ns/op, ops/s, allocs/op, B/op and MB/s per run. Time is this process's CPU
+// time (getrusage), not wall time: on a loaded machine, time spent descheduled is not
+// charged to the code under test.
+func runMicro(r *results, cfg *config, cases []microCase) {
 	for run := range cfg.count {
-		res := testing.Benchmark(fn)
-		if res.N == 0 {
-			return false
-		}
-		ns := float64(res.T.Nanoseconds()) / float64(res.N)
-		r.add(measurement, cas, impl, "ns/op", "ns", run, ns)
-		r.add(measurement, cas, impl, "ops/s", "1/s", run, 1e9/ns)
-		r.add(measurement, cas, impl, "allocs/op", "allocs", run, float64(res.MemAllocs)/float64(res.N))
-		r.add(measurement, cas, impl, "B/op", "B", run, float64(res.MemBytes)/float64(res.N))
-		if bytes > 0 {
-			r.add(measurement, cas, impl, "MB/s", "MB/s", run, float64(bytes)*1e3/ns)
+		for _, c := range cases {
+			ns, allocs, bytes, err := cpuBench(cfg.benchtime, c.prepare)
+			if err != nil {
+				r.printf("%s %s %s: %v\n\n", c.measurement, c.cas, c.impl, err)
+				continue
+			}
+			r.add(c.measurement, c.cas, c.impl, "ns/op", "ns", run, ns)
+			r.add(c.measurement, c.cas, c.impl, "ops/s", "1/s", run, 1e9/ns)
+			r.add(c.measurement, c.cas, c.impl, "allocs/op", "allocs", run, allocs)
+			r.add(c.measurement, c.cas, c.impl, "B/op", "B", run, bytes)
+			if c.bytes > 0 {
+				r.add(c.measurement, c.cas, c.impl, "MB/s", "MB/s", run, float64(c.bytes)*1e3/ns)
+			}
 		}
 	}
-	return true
+}
+
+// cpuBench grows n until one timed run takes at least benchtime of CPU, as
+// testing.Benchmark does with wall time, and returns that run's CPU ns, allocations and
+// allocated bytes per operation.
+func cpuBench(benchtime time.Duration, prepare func(n int) (func() error, func())) (ns, allocs, bytes float64, err error) {
+	n := 1
+	for {
+		run, done := prepare(n)
+		runtime.GC()
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		c0 := processCPU()
+		err := run()
+		c1 := processCPU()
+		runtime.ReadMemStats(&m1)
+		done()
+		if err != nil {
+			return 0, 0, 0, err
+		}
+		d := c1 - c0
+		if d >= benchtime || n >= 1e9 {
+			fn := float64(n)
+			return float64(d.Nanoseconds()) / fn, float64(m1.Mallocs-m0.Mallocs) / fn,
+				float64(m1.TotalAlloc-m0.TotalAlloc) / fn, nil
+		}
+		// Aim 20% past benchtime, growing at most 100× and at least by one.
+		next := int64(n) * 100
+		if d > 0 {
+			next = min(next, int64(float64(n)*1.2*float64(benchtime)/float64(d)))
+		}
+		n = int(max(next, int64(n)+1))
+	}
 }
 
 var maskSizes = []struct {
@@ -52,17 +99,21 @@ func benchMask(r *results, cfg *config) {
 		}},
 		{"copy()", func(dst, src []byte) { copy(dst, src) }},
 	}
+	var cases []microCase
 	for _, sz := range maskSizes {
+		dst, src := make([]byte, sz.n), make([]byte, sz.n)
 		for _, im := range impls {
-			dst, src := make([]byte, sz.n), make([]byte, sz.n)
-			measure(r, cfg, "mask", sz.name, im.name, sz.n, func(b *testing.B) {
-				b.SetBytes(int64(sz.n))
-				for range b.N {
-					im.fn(dst, src)
-				}
-			})
+			cases = append(cases, microCase{"mask", sz.name, im.name, sz.n, func(n int) (func() error, func()) {
+				return func() error {
+					for range n {
+						im.fn(dst, src)
+					}
+					return nil
+				}, func() {}
+			}})
 		}
 	}
+	runMicro(r, cfg, cases)
 	r.printf("## 1. Masking throughput (GB/s, higher is better)\n\n")
 	head := []string{"size"}
 	for _, im := range impls {
@@ -131,6 +182,7 @@ func caseName(size string, text bool) string {
 func benchCodec(r *results, cfg *config) {
 	libs := codecLibraries()
 	var cases []string
+	var micro []microCase
 	for _, sz := range codecSizes {
 		for _, text := range []bool{true, false} {
 			cas := caseName(sz.name, text)
@@ -138,42 +190,37 @@ func benchCodec(r *results, cfg *config) {
 			p := payload(sz.n, text)
 			fr := clientFrame(p, text)
 			for _, l := range libs {
-				measure(r, cfg, "decode", cas, l.name, sz.n, func(b *testing.B) {
-					rc := &replayConn{data: fr, limit: int64(b.N) * int64(len(fr))}
+				micro = append(micro, microCase{"decode", cas, l.name, sz.n, func(n int) (func() error, func()) {
+					rc := &replayConn{data: fr, limit: int64(n) * int64(len(fr))}
 					mr, err := l.openReader(rc)
 					if err != nil {
-						b.Fatal(err)
+						return func() error { return err }, func() {}
 					}
-					b.SetBytes(int64(sz.n))
-					b.ResetTimer()
-					if err := mr.read(b.N); err != nil {
-						b.Fatalf("%s: %v", l.name, err)
-					}
-					b.StopTimer()
-					mr.close()
-				})
-				measure(r, cfg, "encode", cas, l.name, sz.n, func(b *testing.B) {
+					return func() error { return mr.read(n) }, mr.close
+				}})
+				micro = append(micro, microCase{"encode", cas, l.name, sz.n, func(n int) (func() error, func()) {
 					rc := &replayConn{}
 					mw, err := l.openWriter(rc)
 					if err != nil {
-						b.Fatal(err)
+						return func() error { return err }, func() {}
 					}
-					b.SetBytes(int64(sz.n))
-					b.ResetTimer()
-					for range b.N {
-						if err := mw.write(text, p); err != nil {
-							b.Fatalf("%s: %v", l.name, err)
+					return func() error {
+						base := rc.written
+						for range n {
+							if err := mw.write(text, p); err != nil {
+								return err
+							}
 						}
-					}
-					b.StopTimer()
-					if rc.written < int64(b.N)*int64(sz.n) {
-						b.Fatalf("%s wrote %d bytes for %d messages of %d", l.name, rc.written, b.N, sz.n)
-					}
-					mw.close()
-				})
+						if rc.written-base < int64(n)*int64(sz.n) {
+							return fmt.Errorf("%s wrote %d bytes for %d messages of %d", l.name, rc.written-base, n, sz.n)
+						}
+						return nil
+					}, mw.close
+				}})
 			}
 		}
 	}
+	runMicro(r, cfg, micro)
 	for _, dir := range []string{"decode", "encode"} {
 		what := "server reading masked client frames (parse, unmask, UTF-8 check where the library does one)"
 		if dir == "encode" {
@@ -194,7 +241,7 @@ func benchCodec(r *results, cfg *config) {
 				ops, _ := r.median(dir, cas, l.name, "ops/s")
 				mbs, _ := r.median(dir, cas, l.name, "MB/s")
 				al, _ := r.median(dir, cas, l.name, "allocs/op")
-				row = append(row, fmt.Sprintf("%s (%s MB/s) %s a", num(ops), num(mbs), num(al)))
+				row = append(row, fmt.Sprintf("%s (%s MB/s) %s a", num(ops), num(mbs), allocStr(al)))
 				if l == duplexLib {
 					ours = ops
 				} else {
@@ -206,4 +253,13 @@ func benchCodec(r *results, cfg *config) {
 		}
 		r.table(head, rows)
 	}
+}
+
+// allocStr formats allocations per operation; below 0.01 (setup amortised over a run) it
+// is 0.
+func allocStr(v float64) string {
+	if v < 0.01 {
+		return "0"
+	}
+	return fmt.Sprintf("%.2g", v)
 }

@@ -149,6 +149,25 @@ func (c *child) cpu() (time.Duration, error) {
 	return time.Duration(ut+st) * time.Second / clockTicks, nil
 }
 
+// io returns the child's read and write system call counts (syscr, syscw in
+// /proc/<pid>/io).
+func (c *child) io() ([2]int64, error) {
+	var v [2]int64
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", c.cmd.Process.Pid))
+	if err != nil {
+		return v, err
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if x, ok := strings.CutPrefix(l, "syscr: "); ok {
+			v[0], _ = strconv.ParseInt(x, 10, 64)
+		}
+		if x, ok := strings.CutPrefix(l, "syscw: "); ok {
+			v[1], _ = strconv.ParseInt(x, 10, 64)
+		}
+	}
+	return v, nil
+}
+
 // clockTicks is USER_HZ, 100 on every Linux configuration Go supports.
 const clockTicks = 100
 
