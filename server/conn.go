@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/duplexws/duplex/conn"
+	"github.com/duplexws/duplex/frame"
 	"github.com/duplexws/duplex/handshake"
 	"github.com/duplexws/duplex/utf8"
 )
@@ -128,6 +129,13 @@ func (c *Conn) readEnded(err error) {
 		if _, _, final := c.ws.ReadMessage(context.Background(), nil); final != nil {
 			err = final
 		}
+	}
+	if conn.CloseStatus(err) == 0 {
+		// The read failed without ending the connection (a read deadline the user set,
+		// passing between messages, leaves a conn.Conn usable): the connection ends here,
+		// so its socket must not outlive it. The peer sees TCP closed without a close frame.
+		_ = c.ws.CloseNow()
+		err = &CloseError{Code: frame.CloseAbnormal, Err: err}
 	}
 	c.terminate(err)
 }

@@ -70,7 +70,8 @@
 // Bounds per connection: received messages at most QueueBytes + ReadLimit (default 1 MiB
 // + 16 MiB, the second only for a message being read), unsent messages at most
 // MaxBuffered + the largest message (default 1 MiB). Under Handle the receive buffer is
-// reused, and kept between messages up to 16 KiB.
+// reused and kept between messages: up to 64 KiB while messages are that big, dropped
+// once they turn small (see Handle).
 //
 // # Broadcast
 //

@@ -42,8 +42,9 @@ type SubprotocolSelector interface {
 // Handle returns an http.Handler that serves h: it upgrades every request (refusing plain
 // HTTP like Require) and runs h's callbacks. No reader goroutine or receive queue is made:
 // the connection's goroutine reads a message, calls OnMessage, and reads the next, reusing
-// one buffer, so a received message up to 16 KiB costs no allocation in steady state (a
-// bigger one gets a buffer of its own, which is not kept while the connection idles).
+// one buffer, so a received message up to 64 KiB costs no allocation in steady state (a
+// bigger one gets a buffer of its own, not kept; a buffer over 16 KiB is also dropped
+// once messages turn small).
 //
 // A panic in a callback is recovered: it is logged with its stack and the connection is
 // closed with 1011 (Internal Error); OnClose is not called after it.
@@ -65,8 +66,19 @@ type handlerServer struct {
 }
 
 // maxKeptBuffer is the largest receive buffer the Handle loop keeps between messages; a
-// bigger one (after a big message) is dropped so an idle connection does not hold it.
-const maxKeptBuffer = 16 << 10
+// bigger one (after a bigger message) is dropped, so an idle connection holds at most this.
+const maxKeptBuffer = 64 << 10
+
+// keepBuffer returns the buffer to read the next message into: the last one, unless it is
+// over maxKeptBuffer, or big (over 16 KiB) while the last message used less than an eighth
+// of it — then traffic has turned small and the memory goes back.
+func keepBuffer(p []byte) []byte {
+	c := cap(p)
+	if c > maxKeptBuffer || (c > 16<<10 && len(p) < c/8) {
+		return nil
+	}
+	return p
+}
 
 func (s *handlerServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !IsWebSocket(r) {
@@ -105,11 +117,7 @@ func dispatch(c *Conn, h Handler) {
 			c.readEnded(err)
 			break
 		}
-		if cap(p) <= maxKeptBuffer {
-			buf = p
-		} else {
-			buf = nil
-		}
+		buf = keepBuffer(p)
 		c.msgsIn.Add(1)
 		c.bytesIn.Add(uint64(len(p)))
 		select {

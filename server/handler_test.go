@@ -152,3 +152,25 @@ func (f openFunc) OnMessage(c *Conn, m Message) {}
 func (f openFunc) OnClose(c *Conn, err error)   {}
 
 var _ http.Handler = Handle(echoHandler{}, nil)
+
+func TestKeepBuffer(t *testing.T) {
+	tests := []struct {
+		name      string
+		len, cap_ int
+		kept      bool
+	}{
+		{"small", 10, 4096, true},
+		{"64 KiB in use", 60 << 10, 64 << 10, true},
+		{"over the bound", 100 << 10, 128 << 10, false},
+		{"big buffer, small message", 100, 32 << 10, false},
+		{"16 KiB buffer, small message", 100, 16 << 10, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := keepBuffer(make([]byte, tc.len, tc.cap_)) != nil
+			if got != tc.kept {
+				t.Fatalf("kept = %v, want %v", got, tc.kept)
+			}
+		})
+	}
+}
