@@ -2,6 +2,7 @@ package client
 
 import (
 	"bufio"
+	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"io"
@@ -24,7 +25,8 @@ import (
 // and, when auth is set, demands that Proxy-Authorization.
 type connectProxy struct {
 	*tcpServer
-	upstream string // when set, every tunnel goes here, whatever host was asked for
+	upstream string      // when set, every tunnel goes here, whatever host was asked for
+	tls      *tls.Config // when set, clients speak TLS to the proxy (an https:// proxy)
 	mu       sync.Mutex
 	targets  []string
 	auths    []string
@@ -35,9 +37,20 @@ func newConnectProxy(t *testing.T, auth string) *connectProxy {
 }
 
 func newConnectProxyTo(t *testing.T, auth, upstream string) *connectProxy {
-	p := &connectProxy{upstream: upstream}
+	return newConnectProxyTLS(t, auth, upstream, nil)
+}
+
+func newConnectProxyTLS(t *testing.T, auth, upstream string, cfg *tls.Config) *connectProxy {
+	p := &connectProxy{upstream: upstream, tls: cfg}
 	p.tcpServer = newTCPServer(t, func(nc net.Conn) {
 		nc.SetReadDeadline(time.Now().Add(testTimeout))
+		if p.tls != nil {
+			tc := tls.Server(nc, p.tls)
+			if tc.Handshake() != nil {
+				return
+			}
+			nc = tc
+		}
 		br := bufio.NewReader(nc)
 		req, err := http.ReadRequest(br)
 		if err != nil {
@@ -191,5 +204,34 @@ func TestDialProxyFromEnvironment(t *testing.T) {
 	defer proxy.mu.Unlock()
 	if len(proxy.targets) != 1 || proxy.targets[0] != "CONNECT echo.duplex.invalid:80" {
 		t.Errorf("proxy saw %q, want one CONNECT echo.duplex.invalid:80", proxy.targets)
+	}
+}
+
+// TestDialHTTPSProxy speaks TLS to the proxy itself (an https:// proxy URL), then ws://
+// inside the tunnel.
+func TestDialHTTPSProxy(t *testing.T) {
+	leak.Check(t)
+	certSrv := newHTTPEchoServer(t, true) // for its certificate and a client config trusting it
+	echoSrv := newEchoServer(t, nil)
+	proxy := newConnectProxyTLS(t, "", "", certSrv.TLS)
+	proxyURL, _ := url.Parse("https://" + strings.TrimPrefix(proxy.url, "ws://"))
+	ctx := ctxT(t)
+	c, _, err := Dial(ctx, echoSrv.url+"/", &Options{Proxy: http.ProxyURL(proxyURL),
+		TLSConfig: certSrv.Client().Transport.(*http.Transport).TLSClientConfig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	if err := c.WriteMessage(ctx, conn.Text, []byte("via https proxy")); err != nil {
+		t.Fatal(err)
+	}
+	if _, got, err := c.ReadMessage(ctx, nil); err != nil || string(got) != "via https proxy" {
+		t.Fatalf("echo %q %v", got, err)
+	}
+	c.Close(frame.CloseNormal, "")
+	proxy.mu.Lock()
+	defer proxy.mu.Unlock()
+	if len(proxy.targets) != 1 {
+		t.Errorf("proxy saw %q", proxy.targets)
 	}
 }
