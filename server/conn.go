@@ -549,8 +549,9 @@ func (c *Conn) ReadyState() ReadyState { return ReadyState(c.state.Load()) }
 // Subprotocol returns the subprotocol selected in the handshake, or "".
 func (c *Conn) Subprotocol() string { return c.subprotocol }
 
-// Extensions returns the extensions agreed in the handshake (none while compression is
-// pending). The slice must not be modified.
+// Extensions returns the extensions agreed in the handshake: permessage-deflate with its
+// parameters when Options.Compression accepted an offer, else none. The slice must not be
+// modified.
 func (c *Conn) Extensions() []handshake.Extension { return c.extensions }
 
 // RemoteAddr returns the peer's network address.

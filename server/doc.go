@@ -82,7 +82,9 @@
 //
 // # Compression
 //
-// permessage-deflate (RFC 7692) is not negotiated yet by this package: conn does not take
-// negotiated parameters yet. Options.Compression (a *deflate.Options) is reserved and has
-// no effect; offers are declined and connections run uncompressed.
+// Set Options.Compression (a *deflate.Options, nil = off) to accept permessage-deflate
+// (RFC 7692): the first acceptable offer is answered, messages from Threshold (default
+// 128 bytes) up are compressed by conn, and the read limit applies to the inflated size.
+// Conn.Extensions reports what was agreed. A Hub broadcast is compressed once per member
+// today: a prepared-message API in conn would let it compress once per configuration.
 package server

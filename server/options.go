@@ -39,13 +39,15 @@ type Options struct {
 	// borrows from a pool while a read or write is in progress. Default 4096 each.
 	ReadBufferSize, WriteBufferSize int
 
-	// Compression configures permessage-deflate (RFC 7692); nil means off. PENDING: the
-	// conn package does not take negotiated parameters yet, so for now no extension is
-	// negotiated whatever this field holds, and offers are declined (the handshake still
-	// succeeds, uncompressed). Once wired, a connection with context takeover keeps a flate
-	// writer (~650 KiB) and a 32 KiB inflate window (package deflate's doc has the
-	// measured numbers); ServerNoContextTakeover and ClientNoContextTakeover trade ratio
-	// for pooled, per-message state.
+	// Compression enables permessage-deflate (RFC 7692); nil means off (offers are
+	// declined, the handshake still succeeds). The first acceptable offer is answered per
+	// package deflate's rules. Cost with context takeover (the default): a flate writer
+	// (~650 KiB) and a 32 KiB inflate window per connection; with
+	// ServerNoContextTakeover and ClientNoContextTakeover the state is pooled and
+	// borrowed per message, at a worse ratio (package deflate's doc has measured
+	// numbers). Messages under Threshold (default 128 bytes) go uncompressed. Hub
+	// broadcasts are compressed once per member, not once per broadcast (pending a
+	// prepared-message API in conn).
 	Compression *deflate.Options
 
 	// HandshakeTimeout bounds writing the 101 response after the request was read. The time

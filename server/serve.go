@@ -86,8 +86,10 @@ func (u *upgrader) serveRaw(nc net.Conn, h Handler) {
 		return
 	}
 	resp := handshake.Response{Protocol: u.subprotocol(&req)}
+	connOpts, pd := u.negotiate(&req, &resp)
 	if err := handshake.WriteResponse(nc, req.Key, &resp); err != nil {
 		_ = nc.Close()
+		pd.Release()
 		cfg.reg.unreserve()
 		return
 	}
@@ -95,7 +97,7 @@ func (u *upgrader) serveRaw(nc net.Conn, h Handler) {
 	if br.Buffered() == 0 {
 		br = nil
 	}
-	c := newConn(conn.New(nc, br, conn.Server, u.connOpts), cfg, r, resp.Protocol, resp.Extensions, true)
+	c := newConn(conn.New(nc, br, conn.Server, connOpts), cfg, r, resp.Protocol, resp.Extensions, true)
 	cfg.reg.add(c)
 	c.start()
 	dispatch(c, h)

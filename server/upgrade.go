@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/duplexws/duplex/conn"
+	"github.com/duplexws/duplex/deflate"
 	"github.com/duplexws/duplex/handshake"
 )
 
@@ -145,9 +146,11 @@ func (u *upgrader) upgrade(w http.ResponseWriter, r *http.Request, direct bool) 
 		return nil, err
 	}
 	resp := handshake.Response{Protocol: u.subprotocol(&req)}
+	connOpts, pd := u.negotiate(&req, &resp)
 
 	nc, brw, err := http.NewResponseController(w).Hijack()
 	if err != nil {
+		pd.Release()
 		cfg.reg.unreserve()
 		cfg.log.Error("websocket upgrade: cannot hijack the connection", "remote", r.RemoteAddr,
 			"proto", r.Proto, "err", err)
@@ -160,6 +163,7 @@ func (u *upgrader) upgrade(w http.ResponseWriter, r *http.Request, direct bool) 
 	_ = nc.SetWriteDeadline(time.Now().Add(cfg.HandshakeTimeout))
 	if err := handshake.WriteResponse(nc, req.Key, &resp); err != nil {
 		_ = nc.Close()
+		pd.Release()
 		cfg.reg.unreserve()
 		cfg.log.Debug("websocket upgrade: writing the response failed", "remote", r.RemoteAddr, "err", err)
 		return nil, err
@@ -172,12 +176,29 @@ func (u *upgrader) upgrade(w http.ResponseWriter, r *http.Request, direct bool) 
 	if brw != nil && brw.Reader.Buffered() > 0 {
 		br = brw.Reader
 	}
-	ws := conn.New(nc, br, conn.Server, u.connOpts)
+	ws := conn.New(nc, br, conn.Server, connOpts)
 	c := newConn(ws, cfg, r, resp.Protocol, resp.Extensions, direct)
 	cfg.reg.add(c)
 	c.start()
 	cfg.log.Debug("websocket open", "remote", r.RemoteAddr, "path", r.URL.Path, "subprotocol", resp.Protocol)
 	return c, nil
+}
+
+// negotiate answers a permessage-deflate offer (RFC 7692 §5: the server accepts the first
+// acceptable offer, or none) when Options.Compression is set, and returns the conn options
+// for this connection and the agreed parameters (nil when none).
+func (u *upgrader) negotiate(req *handshake.Request, resp *handshake.Response) (*conn.Options, *deflate.Params) {
+	if u.cfg.Compression == nil || len(req.Extensions) == 0 {
+		return u.connOpts, nil
+	}
+	ext, p, ok := deflate.Negotiate(req.Extensions, u.cfg.Compression)
+	if !ok {
+		return u.connOpts, nil
+	}
+	resp.Extensions = []handshake.Extension{ext}
+	o := *u.connOpts
+	o.Compression = &p
+	return &o, &p
 }
 
 // subprotocol picks the subprotocol: the Handler's choice (only if offered), else the first
