@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/duplexws/duplex/conn"
+	"github.com/duplexws/duplex/handshake"
 	"github.com/duplexws/duplex/internal/leak"
 )
 
@@ -312,12 +314,10 @@ func TestUpgradeDirect(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	var he interface{ error }
-	if err := within(t, got, 5*time.Second, "Upgrade's error"); err == nil || !errors.As(err, &he) {
-		t.Fatalf("Upgrade on plain GET: %v", err)
-	}
-	if resp.StatusCode/100 != 4 {
-		t.Fatalf("plain GET to Upgrade: status %d", resp.StatusCode)
+	var he *handshake.Error
+	err = within(t, got, 5*time.Second, "Upgrade's error")
+	if !errors.As(err, &he) || he.Status != resp.StatusCode || resp.StatusCode/100 != 4 {
+		t.Fatalf("Upgrade on plain GET: %v, response status %d", err, resp.StatusCode)
 	}
 
 	ws, _ := dial(t, srv, "/")
@@ -385,4 +385,24 @@ func TestServerTimeoutsCleared(t *testing.T) {
 		t.Fatalf("after the server's timeouts: %q %v", p, err)
 	}
 	ws.Close(CloseNormal, "")
+}
+
+// TestAcceptPanic: a handler that panics after the upgrade closes the connection with 1011
+// (and net/http logs the panic as for any handler).
+func TestAcceptPanic(t *testing.T) {
+	opts := testOpts(nil)
+	srv := httptest.NewUnstartedServer(Accept(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if FromRequest(r) != nil {
+			panic("handler bug")
+		}
+	}), opts))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	leak.Check(t)
+	srv.Start()
+	t.Cleanup(srv.Close)
+	ws, _ := dial(t, srv, "/")
+	_, _, err := ws.ReadMessage(context.Background(), nil)
+	if CloseStatus(err) != CloseInternalError {
+		t.Fatalf("client saw %v, want 1011", err)
+	}
 }
