@@ -63,7 +63,7 @@
 // # Memory
 //
 // ReadRequest allocates one string for every value it keeps, plus the Protocols and
-// Extensions slices when those are offered (about 3 allocations, 200 bytes, for a browser's
+// Extensions slices when those are offered (3 allocations, 240 bytes, for a browser's
 // request, against about 27 allocations, 2 KB, for http.ReadRequest). AppendResponse
 // allocates nothing beyond growing dst; WriteResponse and Error.WriteRaw use pooled buffers.
 // IsUpgrade does not allocate.

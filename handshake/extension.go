@@ -119,16 +119,13 @@ func appendParsedExtensions(exts []Extension, v string, count *int) ([]Extension
 				prm.Value, prm.HasValue = val, true
 			}
 			if ext.Params == nil {
-				ext.Params = make([]Param, 0, 4) // one allocation for typical offers
+				ext.Params = make([]Param, 0, 2) // one allocation for typical offers
 			}
 			ext.Params = append(ext.Params, prm)
 			*count++
 		}
 		if *count > maxExtensionElements {
 			return nil, p.fail("too many extensions or parameters")
-		}
-		if exts == nil {
-			exts = make([]Extension, 0, 2)
 		}
 		exts = append(exts, ext)
 	}
