@@ -279,6 +279,12 @@ func (c *Conn) sendClose(payload []byte, ce *CloseError) error {
 	c.closeSent = true
 	c.closing.Store(true)
 	c.setErr(ce)
+	if c.pongPending {
+		// The pong kept for the latest ping goes before the close frame, not after it:
+		// nothing follows a close frame (RFC 6455 §5.5.1).
+		c.pongPending = false
+		c.appendLocked(frame.OpPong, true, 0, c.pong[:c.pongN])
+	}
 	c.appendLocked(frame.OpClose, true, 0, payload)
 	return c.flushOrWait(c.wseq, false)
 }
