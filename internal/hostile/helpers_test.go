@@ -326,3 +326,66 @@ func reset(nc *net.TCPConn) {
 	nc.SetLinger(0)
 	nc.Close()
 }
+
+// queueEcho is an http.Handler for server.Accept: it echoes with Wait and Send (queue
+// mode, with the reader goroutine) and reports how each connection ended.
+type queueEcho struct {
+	closed chan error
+	open   func(*server.Conn)
+}
+
+func newQueueEcho() *queueEcho { return &queueEcho{closed: make(chan error, 64)} }
+
+func (q *queueEcho) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c := server.FromRequest(r)
+	if c == nil {
+		http.Error(w, "WebSocket only", http.StatusBadRequest)
+		return
+	}
+	if q.open != nil {
+		q.open(c)
+	}
+	for {
+		m, err := c.Wait()
+		if err != nil {
+			select {
+			case q.closed <- err:
+			default:
+			}
+			return
+		}
+		_ = c.Send(m.Type, m.Data)
+	}
+}
+
+// mode is one way of serving a handler: the raw Serve path (Handler callbacks) or
+// net/http with Accept (queue mode). Both report ends on a channel.
+type mode struct {
+	name  string
+	serve func(t *testing.T, opts *server.Options, open func(*server.Conn)) (addr string, closed <-chan error)
+}
+
+var modes = []mode{
+	{"Serve", func(t *testing.T, opts *server.Options, open func(*server.Conn)) (string, <-chan error) {
+		e := newEcho()
+		e.open = open
+		return serveRaw(t, e, opts), e.closed
+	}},
+	{"Accept", func(t *testing.T, opts *server.Options, open func(*server.Conn)) (string, <-chan error) {
+		opts = withRegistry(opts)
+		q := newQueueEcho()
+		q.open = open
+		return serveHTTP(t, server.Accept(q, opts), opts.Registry, nil), q.closed
+	}},
+}
+
+func waitErr(t *testing.T, ch <-chan error) error {
+	t.Helper()
+	select {
+	case err := <-ch:
+		return err
+	case <-time.After(testTimeout):
+		t.Fatal("the handler did not see the connection end")
+		return nil
+	}
+}
