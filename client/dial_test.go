@@ -222,20 +222,32 @@ func TestDialInsecureRedirect(t *testing.T) {
 	}
 }
 
+// newSilentServer accepts TCP, reads the handshake request, reports it on the returned
+// channel, and never answers.
+func newSilentServer(t *testing.T) (*tcpServer, <-chan struct{}) {
+	got := make(chan struct{}, 1)
+	srv := newTCPServer(t, func(nc net.Conn) {
+		br := bufio.NewReader(nc)
+		if _, err := handshake.ReadRequest(br, nil); err != nil {
+			return
+		}
+		select {
+		case got <- struct{}{}:
+		default:
+		}
+		io.Copy(io.Discard, br) // until the client hangs up
+	})
+	return srv, got
+}
+
 func TestDialTimeouts(t *testing.T) {
 	leak.Check(t)
-	accepted := make(chan struct{}, 8)
-	// A server that accepts TCP and never answers the handshake.
-	silent := newTCPServer(t, func(nc net.Conn) {
-		accepted <- struct{}{}
-		io.Copy(io.Discard, nc)
-	})
 	t.Run("ctx deadline", func(t *testing.T) {
+		silent, _ := newSilentServer(t)
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
 		start := time.Now()
 		_, resp, err := Dial(ctx, silent.url+"/", nil)
-		<-accepted
 		if !errors.Is(err, context.DeadlineExceeded) || resp != nil {
 			t.Fatalf("err = %v, resp %v; want context.DeadlineExceeded", err, resp)
 		}
@@ -244,20 +256,21 @@ func TestDialTimeouts(t *testing.T) {
 		}
 	})
 	t.Run("HandshakeTimeout", func(t *testing.T) {
+		silent, _ := newSilentServer(t)
 		_, _, err := Dial(context.Background(), silent.url+"/", &Options{HandshakeTimeout: 100 * time.Millisecond})
-		<-accepted
 		if !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("err = %v; want context.DeadlineExceeded", err)
 		}
 	})
 	t.Run("ctx cancelled mid-handshake", func(t *testing.T) {
+		silent, requested := newSilentServer(t)
 		ctx, cancel := context.WithCancel(context.Background())
 		done := make(chan error, 1)
 		go func() {
 			_, _, err := Dial(ctx, silent.url+"/", nil)
 			done <- err
 		}()
-		<-accepted // the request is on its way and will never be answered
+		<-requested // the request has arrived and will never be answered
 		cancel()
 		if err := <-done; !errors.Is(err, context.Canceled) {
 			t.Fatalf("err = %v; want context.Canceled", err)
