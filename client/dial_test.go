@@ -361,9 +361,13 @@ func TestClientMasks(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	k := <-keys
-	if k[0] == k[1] {
-		t.Errorf("two frames with the same masking key %x", k[0])
+	select {
+	case k := <-keys:
+		if k[0] == k[1] {
+			t.Errorf("two frames with the same masking key %x", k[0])
+		}
+	case <-ctx.Done():
+		t.Fatal("the server did not receive two masked frames")
 	}
 }
 
