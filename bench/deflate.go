@@ -468,18 +468,19 @@ func benchDeflate(r *results, cfg *config) {
 	}
 	r.printf("\n")
 	best := bestPeer(r, "deflate", cas, "echoes/s", false)
+	bestCPU := bestPeer(r, "deflate", cas, "cpu µs/echo", true)
 	var rows [][]string
 	for _, l := range libs {
 		if n, ok := notes[l.name]; ok {
-			rows = append(rows, []string{l.name, n, "", "", ""})
+			rows = append(rows, []string{l.name, n, "", "", "", ""})
 			continue
 		}
 		eps, _ := r.median("deflate", cas, l.name, "echoes/s")
 		cpu, _ := r.median("deflate", cas, l.name, "cpu µs/echo")
 		wire, _ := r.median("deflate", cas, l.name, "wire B/echo")
-		rows = append(rows, []string{l.name, num(eps), fmt.Sprintf("%.1f", cpu), fmt.Sprintf("%.0f", wire), ratio(eps, best)})
+		rows = append(rows, []string{l.name, num(eps), fmt.Sprintf("%.1f", cpu), fmt.Sprintf("%.0f", wire), ratio(eps, best), ratio(bestCPU, cpu)})
 	}
-	r.table([]string{"implementation", "echoes/s", "CPU µs/echo", "wire B/echo", "echoes/s vs best peer"}, rows)
+	r.table([]string{"implementation", "echoes/s", "CPU µs/echo", "wire B/echo", "echoes/s vs best peer", "echoes per CPU-second vs best peer"}, rows)
 }
 
 func deflateOne(r *results, cfg *config, l *deflateLib, msg []byte, conns, run int) error {

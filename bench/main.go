@@ -48,8 +48,8 @@ func main() {
 		cfg.only[strings.TrimSpace(m)] = true
 	}
 	if cfg.quick {
-		cfg.count, cfg.benchtime = 3, 40*time.Millisecond
-		cfg.echoDur, cfg.echoRuns, cfg.latDur, cfg.idleConns = 400*time.Millisecond, 1, 500*time.Millisecond, 2000
+		cfg.count, cfg.benchtime = 3, 25*time.Millisecond
+		cfg.echoDur, cfg.echoRuns, cfg.latDur, cfg.idleConns = 300*time.Millisecond, 1, 300*time.Millisecond, 2000
 	} else {
 		cfg.count, cfg.benchtime = 5, 150*time.Millisecond
 		cfg.echoDur, cfg.echoRuns, cfg.latDur, cfg.idleConns = 1500*time.Millisecond, 3, 2*time.Second, 10000

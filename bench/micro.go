@@ -227,7 +227,15 @@ func benchCodec(r *results, cfg *config) {
 			what = "server writing unmasked frames"
 		}
 		r.printf("## 2%s. Frame %s: %s\n\n", map[string]string{"decode": "a", "encode": "b"}[dir], dir, what)
-		r.printf("Messages/s (MB/s of payload) and allocs/op; medians. Ratio: duplex / fastest peer.\n\n")
+		r.printf("Messages/s (MB/s of payload) and allocs/op; medians of CPU-time runs. Ratio: duplex / fastest peer.\n\n")
+		if dir == "decode" {
+			r.printf("Text payloads are ASCII; only duplex validates UTF-8 (the peers' settings above).\n\n")
+		} else {
+			r.printf("The replayConn discards writes without copying, so a library that hands a large payload to " +
+				"net.Conn.Write as is (gorilla and gobwas: header and payload as separate writes) pays nothing for it here; duplex " +
+				"takes its copy-free writev path only on *net.TCPConn and *net.UnixConn and copies the payload next to the header " +
+				"on any other net.Conn, this one included. On a socket the copy is cheap next to the system call: see measurement 3.\n\n")
+		}
 		head := []string{"case"}
 		for _, l := range libs {
 			head = append(head, l.name)

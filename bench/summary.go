@@ -89,9 +89,11 @@ func summary(r *results) {
 	// 5. Compression.
 	if _, ok := duplexCompressionField(); !ok {
 		add("compression echo ≥ 1.3× fastest peer", "not available (conn.Options has no Compression field yet)", "not measured")
-	} else if d, ok := r.median("deflate", "16 KiB JSON", "duplex", "echoes/s"); ok {
-		q := d / bestPeer(r, "deflate", "16 KiB JSON", "echoes/s", false)
-		add("compression echo ≥ 1.3× fastest peer", fmt.Sprintf("%.2f×", q), verdict(q, 1.3, false))
+	} else if d, ok := r.median("deflate", "16 KiB JSON", "duplex", "cpu µs/echo"); ok {
+		// Judged on echoes per CPU-second (wall-clock echoes/s is in the table too): on
+		// one CPU they are the same thing, minus the time other processes took.
+		q := bestPeer(r, "deflate", "16 KiB JSON", "cpu µs/echo", true) / d
+		add("compression echo ≥ 1.3× fastest peer", fmt.Sprintf("%.2f× (echoes per CPU-second)", q), verdict(q, 1.3, false))
 	}
 	if len(rows) == 0 {
 		return
