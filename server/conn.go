@@ -283,7 +283,28 @@ func (c *Conn) Send(t MessageType, p []byte) error {
 	}
 	bp := getSendBuf(len(p))
 	copy(*bp, p)
-	return c.enqueueItem(outItem{typ: t, data: *bp, buf: bp}, false)
+	return c.enqueueItem(context.Background(), outItem{typ: t, data: *bp, buf: bp}, onFullShed)
+}
+
+// SendContext is Send with back-pressure instead of shedding: when the message does not
+// fit under Options.MaxBuffered it waits for the writer to make room, until ctx is done
+// (ctx.Err(), nothing queued, the connection stays open) or the connection ends (a peer
+// that stops reading is dropped after WriteTimeout). Use it where the sender should slow
+// down to the peer's pace, as an echo or a proxy should; use Send where a consumer that
+// cannot keep up should be cut off.
+func (c *Conn) SendContext(ctx context.Context, t MessageType, p []byte) error {
+	switch t {
+	case Text:
+		if !utf8.Valid(p) {
+			return ErrInvalidUTF8
+		}
+	case Binary:
+	default:
+		return ErrMessageType
+	}
+	bp := getSendBuf(len(p))
+	copy(*bp, p)
+	return c.enqueueItem(ctx, outItem{typ: t, data: *bp, buf: bp}, onFullWait)
 }
 
 // SendText queues s as a text message. See Send.
@@ -294,7 +315,7 @@ func (c *Conn) SendText(s string) error {
 		putSendBuf(bp)
 		return ErrInvalidUTF8
 	}
-	return c.enqueueItem(outItem{typ: Text, data: *bp, buf: bp}, false)
+	return c.enqueueItem(context.Background(), outItem{typ: Text, data: *bp, buf: bp}, onFullShed)
 }
 
 // SendBinary queues a copy of p as a binary message. See Send.
@@ -306,48 +327,71 @@ func (c *Conn) SendJSON(v any) error {
 	if err != nil {
 		return err
 	}
-	return c.enqueue(Text, b)
+	return c.enqueueItem(context.Background(), outItem{typ: Text, data: b}, onFullShed)
 }
 
-// enqueue queues b, which nobody else writes, and starts the writer if none runs.
-func (c *Conn) enqueue(t MessageType, b []byte) error {
-	return c.enqueueItem(outItem{typ: t, data: b}, false)
-}
+// What enqueueItem does when a message does not fit under MaxBuffered.
+const (
+	onFullShed = iota // close the connection with 1013, return ErrBufferFull
+	onFullSkip        // return ErrBufferFull, the connection stays open
+	onFullWait        // wait for room until ctx is done
+)
 
 // enqueueItem queues it, whose data nobody writes to any more (it may be queued on other
 // connections too), and starts the writer if none runs. A pooled buffer is released if the
-// item is refused. When it does not fit, skip leaves the connection open and returns
-// ErrBufferFull; otherwise the connection is shed (overflow).
-func (c *Conn) enqueueItem(it outItem, skip bool) error {
-	if ReadyState(c.state.Load()) != Open {
-		it.release()
-		return c.closedErr()
-	}
+// item is refused. onFull says what happens when it does not fit.
+func (c *Conn) enqueueItem(ctx context.Context, it outItem, onFull int) error {
 	o := &c.out
-	o.mu.Lock()
-	if o.closed || o.sealed {
-		o.mu.Unlock()
-		it.release()
-		return c.closedErr()
-	}
-	if !o.fitsLocked(len(it.data)) {
-		o.mu.Unlock()
-		it.release()
-		if !skip {
-			c.overflow()
+	for {
+		if ReadyState(c.state.Load()) != Open {
+			it.release()
+			return c.closedErr()
 		}
-		return ErrBufferFull
+		o.mu.Lock()
+		if o.closed || o.sealed {
+			o.mu.Unlock()
+			it.release()
+			return c.closedErr()
+		}
+		if o.fitsLocked(len(it.data)) {
+			o.items = append(o.items, it)
+			o.buffered.Add(int64(len(it.data)))
+			o.cost += int64(len(it.data)) + itemOverhead
+			start := !o.writing
+			o.writing = true
+			room := o.room
+			o.mu.Unlock()
+			if start {
+				go c.writeLoop()
+			}
+			if onFull == onFullWait && room != nil {
+				signal(room) // pass the baton: another waiter may fit too
+			}
+			return nil
+		}
+		if onFull != onFullWait {
+			o.mu.Unlock()
+			it.release()
+			if onFull == onFullShed {
+				c.overflow()
+			}
+			return ErrBufferFull
+		}
+		if o.room == nil {
+			o.room = make(chan struct{}, 1)
+		}
+		room := o.room
+		o.mu.Unlock()
+		select {
+		case <-room:
+		case <-ctx.Done():
+			it.release()
+			return ctx.Err()
+		case <-c.done:
+			it.release()
+			return c.closedErr()
+		}
 	}
-	o.items = append(o.items, it)
-	o.buffered.Add(int64(len(it.data)))
-	o.cost += int64(len(it.data)) + itemOverhead
-	start := !o.writing
-	o.writing = true
-	o.mu.Unlock()
-	if start {
-		go c.writeLoop()
-	}
-	return nil
 }
 
 // overflow sheds a consumer that cannot keep up: what is queued is dropped at once (so
@@ -416,7 +460,11 @@ func (c *Conn) writeLoop() {
 		if cap(batch) <= maxSpare {
 			o.spare = batch[:0]
 		}
+		room := o.room
 		o.mu.Unlock()
+		if room != nil {
+			signal(room) // SendContext callers waiting for room
+		}
 		if err != nil {
 			// A write failed or timed out: the peer is gone or not reading. Nothing more
 			// can be written in order, so the connection ends (the reader sees it).

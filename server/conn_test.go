@@ -420,3 +420,55 @@ func TestCloseWithFullQueue(t *testing.T) {
 		t.Fatalf("Wait after Close = %v, want the 1000 close", err)
 	}
 }
+
+// TestSendContextBackPressure: SendContext waits for room instead of shedding the peer,
+// gives up with ctx's error (connection still open), and resumes when the peer reads.
+func TestSendContextBackPressure(t *testing.T) {
+	opts := testOpts(nil)
+	opts.MaxBuffered = 256 << 10
+	srv, conns := connServer(t, opts)
+	ws, _ := dial(t, srv, "/")
+	c := within(t, conns, 5*time.Second, "the connection")
+
+	msg := make([]byte, 16<<10)
+	sent := 0
+	for ; sent < 10000; sent++ {
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		err := c.SendContext(ctx, Binary, msg)
+		cancel()
+		if err != nil {
+			if !errors.Is(err, context.DeadlineExceeded) {
+				t.Fatalf("SendContext: %v, want DeadlineExceeded", err)
+			}
+			break
+		}
+		if b := c.BufferedAmount(); b > opts.MaxBuffered {
+			t.Fatalf("BufferedAmount %d past MaxBuffered", b)
+		}
+	}
+	if sent == 10000 {
+		t.Fatal("SendContext never waited for a peer that does not read")
+	}
+	if c.ReadyState() != Open || opts.Registry.Stats().SlowClosed != 0 {
+		t.Fatalf("state %v after SendContext gave up", c.ReadyState())
+	}
+	// The peer reads: a waiting SendContext gets through, and everything arrives.
+	done := make(chan error, 1)
+	go func() { done <- c.SendContext(context.Background(), Binary, msg) }()
+	for range sent + 1 {
+		if _, p, err := ws.ReadMessage(context.Background(), nil); err != nil || len(p) != len(msg) {
+			t.Fatalf("peer read %d bytes, %v", len(p), err)
+		}
+	}
+	if err := within(t, done, 5*time.Second, "the waiting SendContext"); err != nil {
+		t.Fatal(err)
+	}
+	// A waiter is released when the connection ends.
+	for c.SendContext(context.Background(), Binary, msg) == nil && c.BufferedAmount() < opts.MaxBuffered/2 {
+	}
+	go func() { done <- c.SendContext(context.Background(), Binary, make([]byte, opts.MaxBuffered)) }()
+	c.CloseNow()
+	if err := within(t, done, 5*time.Second, "the waiter after CloseNow"); err != nil && !errors.Is(err, ErrClosed) {
+		t.Fatalf("waiter got %v, want ErrClosed (or success before the close)", err)
+	}
+}

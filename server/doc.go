@@ -34,8 +34,11 @@
 // Options.WriteTimeout (default 10s). BufferedAmount is what is queued and unwritten; past
 // Options.MaxBuffered (default 1 MiB) Send fails with ErrBufferFull and the connection is
 // closed with 1013 (Try Again Later), so a consumer that does not read costs at most that
-// much memory and never blocks the sender. Flush waits until the queue is written. Close
-// writes what is queued, then performs the close handshake.
+// much memory and never blocks the sender. SendContext is the other policy: it waits for
+// room (until its context is done), so the sender slows to the peer's pace; an echo or a
+// relay wants that, since its own reads then stop and the back-pressure reaches the
+// sending peer. Flush waits until the queue is written. Close writes what is queued, then
+// performs the close handshake.
 //
 // # Concurrency
 //

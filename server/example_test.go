@@ -19,7 +19,10 @@ func Example() {
 	echo := server.Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := server.FromRequest(r)
 		for m := range c.Messages() {
-			c.Send(m.Type, m.Data)
+			// SendContext waits while the peer is slow to read (Send would cut it off).
+			if c.SendContext(c.Context(), m.Type, m.Data) != nil {
+				return
+			}
 		}
 	}), nil)
 	srv := httptest.NewServer(echo) // or http.ListenAndServe(":8080", echo)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"iter"
 	"sync"
@@ -176,16 +177,19 @@ func (h *Hub) BroadcastJSON(room string, v any) (int, error) {
 
 // broadcast queues b, shared and never written to again, to every member of room.
 func (h *Hub) broadcast(room string, t MessageType, b []byte) int {
-	skip := h.Slow == SkipSlow
+	onFull := onFullShed
+	if h.Slow == SkipSlow {
+		onFull = onFullSkip
+	}
 	n := 0
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	for c := range h.rooms[room] {
-		switch c.enqueueItem(outItem{typ: t, data: b}, skip) {
+		switch c.enqueueItem(context.Background(), outItem{typ: t, data: b}, onFull) {
 		case nil:
 			n++
 		case ErrBufferFull:
-			if skip {
+			if onFull == onFullSkip {
 				h.skipped.Add(1)
 			}
 		}

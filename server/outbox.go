@@ -31,6 +31,7 @@ type outbox struct {
 	sealed   bool      // no more items are accepted; queued ones are still written
 	closed   bool      // no more items are accepted; queued ones are dropped
 	flushers []chan struct{}
+	room     chan struct{} // one slot: space was freed (made when a SendContext waits)
 
 	buffered atomic.Int64 // payload bytes accepted and not yet written (BufferedAmount)
 	cost     int64        // buffered plus itemOverhead per queued item: what max bounds
@@ -74,6 +75,9 @@ func (o *outbox) drop() int64 {
 	o.buffered.Add(-n)
 	if !o.writing {
 		o.wakeFlushersLocked()
+	}
+	if o.room != nil {
+		signal(o.room)
 	}
 	return n
 }
