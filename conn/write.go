@@ -142,7 +142,12 @@ func (c *Conn) writeFrame(op frame.Opcode, fin bool, rsv byte, payload []byte, f
 		if err != nil && c.werr == nil {
 			c.werr = fmt.Errorf("conn: write: %w", err)
 		}
-		return c.flushLocked()
+		ferr := c.flushLocked(c.wseq)
+		if err != nil {
+			return c.werrOr(err)
+		}
+		_ = ferr // a later frame's failure is its writer's to report
+		return nil
 	}
 	c.appendLocked(op, fin, rsv, payload)
 	if flags&fRelease != 0 {
@@ -186,14 +191,14 @@ func (c *Conn) flushOrWait(seq uint64, noWait bool) error {
 		return err
 	}
 	c.flushing = true
-	return c.flushLocked()
+	return c.flushLocked(seq)
 }
 
 // flushLocked, called with wmu held and flushing set, writes pending frames until none
 // are left, then clears flushing, wakes waiters and releases wmu. Frames queued while it
 // writes go out together in its next write: that is how concurrent writers share system
-// calls.
-func (c *Conn) flushLocked() error {
+// calls. It returns nil if the bytes up to seq were written, else the write error.
+func (c *Conn) flushLocked(seq uint64) error {
 	for c.werr == nil {
 		if c.pongPending {
 			c.pongPending = false
@@ -220,11 +225,25 @@ func (c *Conn) flushLocked() error {
 	}
 	c.flushing = false
 	c.wcond.Broadcast()
-	err := c.werr
+	werr := c.werr
+	var err error
+	if c.wdone < seq {
+		err = werr
+	}
 	c.wmu.Unlock()
-	if err != nil && err != ErrClosed {
+	if werr != nil && werr != ErrClosed {
 		// A partly written frame cannot be taken back: the connection is done.
-		c.closeTCP(&CloseError{Code: frame.CloseAbnormal, Err: err})
+		c.closeTCP(&CloseError{Code: frame.CloseAbnormal, Err: werr})
+	}
+	return err
+}
+
+// werrOr returns the sticky write error, or err if there is none.
+func (c *Conn) werrOr(err error) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.werr != nil {
+		return c.werr
 	}
 	return err
 }
@@ -265,7 +284,7 @@ func (c *Conn) queuePong(payload []byte) {
 // the write deadline and closing the connection bound.
 func (c *Conn) flushAsync() {
 	c.wmu.Lock()
-	_ = c.flushLocked()
+	_ = c.flushLocked(0)
 }
 
 // sendClose queues the close frame, once, recording ce as how the connection ended, and
