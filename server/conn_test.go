@@ -131,13 +131,17 @@ func TestSendValidation(t *testing.T) {
 }
 
 // TestReceiveBackPressure: a handler that stops taking messages must stop the socket reads,
-// so the peer's writes block and the server's memory stays bounded.
+// so the peer's writes block and the server's memory stays bounded. The peer writes raw
+// frames, so "written" means handed whole to the kernel.
 func TestReceiveBackPressure(t *testing.T) {
 	opts := testOpts(nil)
 	opts.QueueMessages = 4
 	opts.QueueBytes = 1 << 20
 	srv, conns := connServer(t, opts)
-	ws, _ := dial(t, srv, "/")
+	nc, _, resp := rawDial(t, srv, "/", upgradeLines, nil)
+	if resp.StatusCode != 101 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
 	c := within(t, conns, 5*time.Second, "the connection")
 
 	var before runtime.MemStats
@@ -146,13 +150,11 @@ func TestReceiveBackPressure(t *testing.T) {
 
 	const size = 64 << 10
 	const attempt = 1024 // 64 MiB if nothing pushed back
-	msg := make([]byte, size)
+	frame := clientFrame(size)
 	sent := 0
 	for sent < attempt {
-		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-		err := ws.WriteMessage(ctx, conn.Binary, msg)
-		cancel()
-		if err != nil {
+		nc.SetWriteDeadline(time.Now().Add(300 * time.Millisecond))
+		if n, err := nc.Write(frame); err != nil || n != len(frame) {
 			break // the peer stopped reading: our write blocked until the deadline
 		}
 		sent++
@@ -172,8 +174,8 @@ func TestReceiveBackPressure(t *testing.T) {
 	}
 	t.Logf("peer wrote %d messages of %d KiB before blocking; heap growth %d KiB", sent, size>>10, growth>>10)
 
-	// Taking messages lets the reader go on: every message the peer finished writing
-	// arrives, intact and in order.
+	// Taking messages lets the reader go on: every message the peer wrote whole arrives,
+	// intact and in order; then the partial one ends the connection (1006).
 	for i := 0; i < sent; i++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		m, err := c.WaitContext(ctx)
@@ -181,6 +183,10 @@ func TestReceiveBackPressure(t *testing.T) {
 		if err != nil || len(m.Data) != size {
 			t.Fatalf("message %d of %d: %d bytes, %v", i, sent, len(m.Data), err)
 		}
+	}
+	nc.Close()
+	if _, err := c.Wait(); CloseStatus(err) != 1006 {
+		t.Fatalf("after the partial frame: %v, want 1006", err)
 	}
 }
 
