@@ -470,7 +470,12 @@ func (c *Conn) writeLoop() {
 			// can be written in order, so the connection ends (the reader sees it).
 			o.drop()
 			c.stopReading()
-			_ = c.ws.CloseNow()
+			if !errors.Is(err, conn.ErrClosed) {
+				// conn.ErrClosed: a close frame is already queued (the peer's close is
+				// being answered) and conn ends the connection itself; closing TCP here
+				// would cut off that answer (RFC 6455 §5.5.1) behind a blocked write.
+				_ = c.ws.CloseNow()
+			}
 		}
 	}
 }

@@ -143,3 +143,53 @@ func TestHubJoinLeave(t *testing.T) {
 }
 
 var _ http.Handler = Require(nil, nil)
+
+// TestHubConcurrent joins, leaves and broadcasts from several goroutines at once (run
+// under -race); every member that stays gets every message broadcast after it joined.
+func TestHubConcurrent(t *testing.T) {
+	hub := &Hub{}
+	opts := testOpts(nil)
+	opts.MaxBuffered = 64 << 20
+	srv, conns := connServer(t, opts)
+	const n = 4
+	clients := make([]*conn.Conn, n)
+	members := make([]*Conn, n)
+	for i := range n {
+		clients[i], _ = dial(t, srv, "/")
+		members[i] = within(t, conns, 5*time.Second, "a connection")
+		hub.Join("stay", members[i])
+	}
+	const count = 200
+	done := make(chan struct{})
+	go func() { // churn: join and leave another room concurrently
+		defer close(done)
+		for i := range count {
+			m := members[i%n]
+			hub.Join("churn", m)
+			hub.BroadcastText("churn", "x")
+			hub.Leave("churn", m)
+			hub.Len("churn")
+		}
+	}()
+	for i := range count {
+		if k, err := hub.BroadcastText("stay", "m"); err != nil || k != n {
+			t.Fatalf("broadcast %d reached %d members, %v", i, k, err)
+		}
+	}
+	<-done
+	for i, ws := range clients {
+		got := 0
+		for got < count {
+			_, p, err := ws.ReadMessage(context.Background(), nil)
+			if err != nil {
+				t.Fatalf("client %d: %v after %d", i, err, got)
+			}
+			if string(p) == "m" {
+				got++
+			}
+		}
+	}
+	if hub.Len("churn") != 0 || hub.Len("stay") != n {
+		t.Fatalf("Len churn=%d stay=%d", hub.Len("churn"), hub.Len("stay"))
+	}
+}
