@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -194,7 +195,26 @@ func dialRaw(t *testing.T, addr string) *net.TCPConn {
 // handshake dials addr and completes the opening handshake, failing t unless it is 101.
 func handshake(t *testing.T, addr string) *peer {
 	t.Helper()
-	nc := dialRaw(t, addr)
+	return handshakeConn(t, addr, dialRaw(t, addr))
+}
+
+// slowReader dials addr with a 4 KiB receive buffer (set before connecting) and completes
+// the handshake: a peer whose reads cannot absorb much.
+func slowReader(t *testing.T, addr string) *peer {
+	t.Helper()
+	d := net.Dialer{Timeout: testTimeout, Control: func(_, _ string, rc syscall.RawConn) error {
+		return rc.Control(func(fd uintptr) { setRecvBuffer(fd, 4096) })
+	}}
+	nc, err := d.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { nc.Close() })
+	return handshakeConn(t, addr, nc.(*net.TCPConn))
+}
+
+func handshakeConn(t *testing.T, addr string, nc *net.TCPConn) *peer {
+	t.Helper()
 	nc.SetDeadline(time.Now().Add(testTimeout))
 	if _, err := io.WriteString(nc, upgradeRequest(addr)); err != nil {
 		t.Fatal(err)

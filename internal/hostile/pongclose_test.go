@@ -14,6 +14,7 @@ import (
 	"github.com/duplexws/duplex/conn"
 	"github.com/duplexws/duplex/frame"
 	"github.com/duplexws/duplex/internal/leak"
+	"github.com/duplexws/duplex/server"
 )
 
 // gateConn is an in-memory net.Conn for one scenario: reads serve a script then io.EOF;
@@ -96,10 +97,7 @@ func TestNoPongAfterClose(t *testing.T) {
 	// Open the gate once the reader has queued its close frame and waits for the write
 	// (seen in its stack); if conn ever stops waiting there, open it after 2 s anyway:
 	// the check below holds either way, it is only sharpest with the close queued first.
-	deadline := time.Now().Add(2 * time.Second)
-	for !waitingInSendClose() && time.Now().Before(deadline) {
-		runtime.Gosched()
-	}
+	pollUntil(2*time.Second, waitingInSendClose)
 	close(g.gate)
 	if err := <-wrote; err != nil {
 		t.Fatalf("blocked write: %v", err)
@@ -132,13 +130,80 @@ func TestNoPongAfterClose(t *testing.T) {
 // waitingInSendClose reports whether some goroutine is blocked in conn's sendClose,
 // waiting for the write in progress.
 func waitingInSendClose() bool {
+	return goroutineIn("conn.(*Conn).sendClose", "sync.(*Cond).Wait")
+}
+
+// goroutineIn reports whether the stack of some goroutine contains every one of funcs.
+func goroutineIn(funcs ...string) bool {
 	buf := make([]byte, 1<<20)
 	buf = buf[:runtime.Stack(buf, true)]
+next:
 	for _, g := range strings.Split(string(buf), "\n\n") {
-		if strings.Contains(g, "conn.(*Conn).sendClose") && strings.Contains(g, "sync.(*Cond).Wait") {
-			return true
+		for _, f := range funcs {
+			if !strings.Contains(g, f) {
+				continue next
+			}
 		}
+		return true
 	}
 	return false
 }
 
+// pollUntil calls cond until it is true or d passes, and reports the last result. It polls
+// a state no channel announces (a goroutine blocked in a given call); the deadline only
+// bounds a test whose premise did not happen.
+func pollUntil(d time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return false
+		}
+		runtime.Gosched()
+	}
+	return true
+}
+
+// TestCloseAnswerNotCutBySend: a large server write is blocked on a peer that stopped
+// reading; the peer's close frame arrives and the server's answer queues behind the write.
+// If the application Sends meanwhile, the send must fail quietly: once the peer reads,
+// it gets the rest of the large message and then the close answer (RFC 6455 §5.5.1), not
+// a TCP close forced by the failed send.
+func TestCloseAnswerNotCutBySend(t *testing.T) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			leak.Check(t)
+			var srv *server.Conn
+			opened := make(chan struct{})
+			big := make([]byte, 1<<20)
+			addr, closed := m.serve(t, nil, func(c *server.Conn) {
+				smallSendBuffer(c)
+				srv = c
+				close(opened)
+				// Writing through Underlying bypasses the send queue: this goroutine
+				// does the socket write and blocks in it.
+				go c.Underlying().WriteMessage(context.Background(), conn.Binary, big)
+			})
+			p := slowReader(t, addr)
+			<-opened
+			if !pollUntil(5*time.Second, func() bool {
+				return goroutineIn("conn.(*Conn).WriteMessage", "Writev")
+			}) {
+				t.Fatal("the large write never blocked")
+			}
+			p.write(clientFrame(true, frame.OpClose, []byte{0x03, 0xe8}))
+			if !pollUntil(5*time.Second, waitingInSendClose) {
+				t.Log("the close answer was not seen waiting behind the write; the check is weaker")
+			}
+			sendErr := srv.SendText("too late")
+			h, payload, err := p.readFrame()
+			if err != nil || h.Opcode != frame.OpBinary || len(payload) != len(big) {
+				t.Fatalf("large message: %v %v %d bytes", err, h.Opcode, len(payload))
+			}
+			if code := p.expectClose(); code != frame.CloseNormal {
+				t.Fatalf("close answer %d, want the echo of 1000", code)
+			}
+			err = waitErr(t, closed)
+			t.Logf("Send during the close: %v; handler saw %v", sendErr, err)
+		})
+	}
+}
