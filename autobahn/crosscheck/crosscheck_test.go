@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/duplexws/duplex/autobahn"
 )
@@ -60,5 +61,50 @@ func TestPeersPassHarness(t *testing.T) {
 			}
 		})
 	}
+	reports = append(reports, duplexReports(t, cases)...)
 	t.Log("\n" + autobahn.MarkdownTable(reports...))
+}
+
+// duplexReports runs the same cases against this library's echo target (server role)
+// and its client agent (client role), for the side-by-side table. Their verdicts are
+// asserted by the gates in package autobahn, not here.
+func duplexReports(t *testing.T, cases []*autobahn.Case) []*autobahn.Report {
+	opts := func() *autobahn.Options {
+		o := &autobahn.Options{Agent: "duplex-server"}
+		if testing.Short() {
+			o.Shrink = 16
+		}
+		return o
+	}
+	srv := httptest.NewServer(autobahn.EchoHandler())
+	defer srv.Close()
+	server, err := autobahn.RunClient(context.Background(), "ws"+strings.TrimPrefix(srv.URL, "http"), cases, opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := opts()
+	done := make(chan struct{}, len(cases))
+	o.OnResult = func(*autobahn.Result) { done <- struct{}{} }
+	fs := autobahn.NewFuzzingServer(cases, "../report", o)
+	fsrv := httptest.NewServer(fs)
+	defer fsrv.Close()
+	if err := autobahn.RunAgent(context.Background(), "ws"+strings.TrimPrefix(fsrv.URL, "http"), "duplex-client", nil); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.NewTimer(5 * time.Minute)
+	defer deadline.Stop()
+	for i := range cases {
+		select {
+		case <-done:
+		case <-deadline.C:
+			t.Fatalf("fuzzing server recorded %d of %d cases", i, len(cases))
+		}
+	}
+	client := fs.Report("duplex-client")
+	for _, r := range []*autobahn.Report{server, client} {
+		if err := r.WriteFiles("../report"); err != nil {
+			t.Error(err)
+		}
+	}
+	return []*autobahn.Report{server, client}
 }
