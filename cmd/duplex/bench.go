@@ -16,11 +16,6 @@ import (
 	"github.com/duplexws/duplex/frame"
 )
 
-// benchMaxInflightBytes bounds the bytes each connection has in flight, below the
-// server's default send buffer (server.Options.MaxBuffered, 1 MiB), so that the echo
-// server never sheds the benchmark as a slow consumer.
-const benchMaxInflightBytes = 256 << 10
-
 // benchConfig is what duplex bench measures.
 type benchConfig struct {
 	URL      string
@@ -56,7 +51,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	cfg := benchConfig{Every: time.Second}
 	fs.IntVar(&cfg.Conns, "conns", 4, "client connections, each pipelining messages")
 	fs.IntVar(&cfg.Size, "size", 1024, "message payload size in bytes (at most 16 MiB)")
-	fs.IntVar(&cfg.Window, "window", 32, "messages in flight per connection (capped at 256 KiB in flight)")
+	fs.IntVar(&cfg.Window, "window", 32, "messages in flight per connection")
 	fs.DurationVar(&cfg.Duration, "duration", 3*time.Second, "how long to measure (at most 1m)")
 	fs.BoolVar(&cfg.Text, "text", false, "send text messages (validated as UTF-8 on both sides) instead of binary")
 	fs.BoolVar(&cfg.Compress, "compress", false, "offer permessage-deflate")
@@ -96,7 +91,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		kind = "text"
 	}
 	fmt.Fprintf(stdout, "%d connections, %d-byte %s messages, window %d, %v\n",
-		cfg.Conns, cfg.Size, kind, effectiveWindow(cfg), cfg.Duration)
+		cfg.Conns, cfg.Size, kind, cfg.Window, cfg.Duration)
 
 	res, err := bench(ctx, cfg, func(elapsed time.Duration, msgs, bytes int64) {
 		s := cfg.Every.Seconds()
@@ -119,14 +114,6 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitAbnormal
 	}
 	return exitOK
-}
-
-func effectiveWindow(cfg benchConfig) int {
-	w := cfg.Window
-	if cfg.Size > 0 && w*cfg.Size > benchMaxInflightBytes {
-		w = max(1, benchMaxInflightBytes/cfg.Size)
-	}
-	return w
 }
 
 // bench connects cfg.Conns clients to cfg.URL; each keeps up to the window of messages in
@@ -162,7 +149,7 @@ func bench(ctx context.Context, cfg benchConfig, tick func(elapsed time.Duration
 	if cfg.Text {
 		typ = conn.Text
 	}
-	window := effectiveWindow(cfg)
+	window := cfg.Window
 
 	var msgs, bytes atomic.Int64
 	var measuring atomic.Bool

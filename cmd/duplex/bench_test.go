@@ -89,19 +89,3 @@ func TestBenchUsage(t *testing.T) {
 		})
 	}
 }
-
-func TestEffectiveWindow(t *testing.T) {
-	tests := []struct{ size, window, want int }{
-		{1024, 32, 32},
-		{0, 32, 32},
-		{64 << 10, 32, 4},
-		{1 << 20, 32, 1},
-	}
-	for _, tt := range tests {
-		t.Run(strconv.Itoa(tt.size), func(t *testing.T) {
-			if got := effectiveWindow(benchConfig{Size: tt.size, Window: tt.window}); got != tt.want {
-				t.Errorf("effectiveWindow(size %d, window %d) = %d, want %d", tt.size, tt.window, got, tt.want)
-			}
-		})
-	}
-}

@@ -64,7 +64,7 @@
 // # bench
 //
 // duplex bench [URL] measures echo throughput: -conns connections (4) each keep up to
-// -window messages (32, and at most 256 KiB) of -size bytes (1024) in flight for
+// -window messages (32) of -size bytes (1024) in flight for
 // -duration (3s), against URL or by default this binary's /echo route in-process. It
 // prints messages/s and MB/s every second and at the end.
 //

@@ -166,8 +166,9 @@ func extensionString(exts []handshake.Extension) string {
 }
 
 // echoHandler echoes every message with its type. With direct set it writes each echo
-// from the receive buffer, synchronously (no copy, TCP back-pressure: the conformance
-// target); otherwise it uses Send, the send queue and BufferedAmount.
+// from the receive buffer, synchronously (no copy: the conformance target); otherwise it
+// uses SendContext, the send queue and BufferedAmount. Either way a peer that sends faster
+// than it reads meets back-pressure, never a 1013.
 type echoHandler struct {
 	d      *demo
 	route  string
@@ -184,8 +185,10 @@ func (h *echoHandler) OnMessage(c *server.Conn, m server.Message) {
 		_ = c.Underlying().WriteMessage(c.Context(), m.Type, m.Data)
 		return
 	}
-	// Send copies m.Data. ErrBufferFull closes the connection with 1013 by itself.
-	_ = c.Send(m.Type, m.Data)
+	// SendContext copies m.Data and, while MaxBuffered is reached, waits for the writer
+	// (back-pressure: this connection is not read meanwhile). It fails only once the
+	// connection has ended.
+	_ = c.SendContext(c.Context(), m.Type, m.Data)
 }
 
 func (h *echoHandler) OnClose(c *server.Conn, err error) {
@@ -220,9 +223,9 @@ func (d *demo) hello(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if m.IsText() {
-			_ = c.SendText("you said \"" + m.Text() + "\" over WebSocket")
+			_ = c.SendContext(c.Context(), server.Text, []byte("you said \""+m.Text()+"\" over WebSocket"))
 		} else {
-			_ = c.Send(server.Binary, m.Data)
+			_ = c.SendContext(c.Context(), server.Binary, m.Data)
 		}
 	}
 }
