@@ -3,7 +3,6 @@ package autobahn
 import (
 	"bufio"
 	"encoding/binary"
-	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -253,5 +252,3 @@ func fmtHex(s string) string {
 	}
 	return strings.TrimPrefix(excerpt([]byte(s)), "0x")
 }
-
-var errNoResult = errors.New("no result")
