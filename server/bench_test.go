@@ -108,8 +108,8 @@ func (h *countHandler) OnMessage(c *Conn, m Message) {
 
 func (h *countHandler) OnClose(c *Conn, err error) {}
 
-// BenchmarkSend: Send through the queue and writer goroutine, against conn.WriteMessage
-// called directly (the floor), onto a transport that discards.
+// BenchmarkSend: SendContext (bounded queue, waits for room) through the writer goroutine,
+// against conn.WriteMessage called directly (the floor), onto a transport that discards.
 func BenchmarkSend(b *testing.B) {
 	for _, n := range benchSizes {
 		msg := make([]byte, n)
@@ -124,14 +124,13 @@ func BenchmarkSend(b *testing.B) {
 				}
 			}
 		})
-		b.Run(fmt.Sprintf("Send/%d", n), func(b *testing.B) {
-			c, _ := memConn(clientFrame(0), true)
-			c.out.max = 1 << 40
+		b.Run(fmt.Sprintf("SendContext/%d", n), func(b *testing.B) {
+			c, _ := memConn(clientFrame(0), true) // default MaxBuffered: 1 MiB
 			ctx := context.Background()
 			b.SetBytes(int64(n))
 			b.ReportAllocs()
 			for b.Loop() {
-				if err := c.SendBinary(msg); err != nil {
+				if err := c.SendContext(ctx, Binary, msg); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -426,6 +426,12 @@ func (c *Conn) writeLoop() {
 		}
 		if len(o.items) == 0 || o.closed {
 			o.writing = false
+			if cap(o.spare) > idleSpare {
+				o.spare = nil
+			}
+			if len(o.items) == 0 && cap(o.items) > idleSpare {
+				o.items = nil
+			}
 			o.wakeFlushersLocked()
 			o.mu.Unlock()
 			// No deadline may stay armed: conn's own writes (pongs, close) follow.

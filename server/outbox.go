@@ -42,8 +42,13 @@ type outbox struct {
 // counted against MaxBuffered so that a flood of empty messages is bounded too.
 const itemOverhead = 64
 
-// maxSpare is the largest batch array kept for reuse once written.
-const maxSpare = 1024
+// maxSpare is the largest batch array kept for reuse once written while the writer runs;
+// when it exits (the queue is empty) arrays over idleSpare are dropped, so an idle
+// connection keeps at most idleSpare slots.
+const (
+	maxSpare  = 16384
+	idleSpare = 64
+)
 
 // accept reports whether n more bytes fit under the bound. A message larger than the whole
 // bound is accepted when nothing else is queued, so any message can be sent; the bound on
