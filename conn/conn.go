@@ -31,6 +31,7 @@ type Conn struct {
 	r, w    int
 	mr      messageReader
 	rd      deadline
+	raw     *rawReader // non-nil: wait for data without holding a buffer
 
 	// Compression (nil without permessage-deflate).
 	comp        *deflate.Compressor   // used under msgSem
@@ -85,11 +86,15 @@ func New(nc net.Conn, br *bufio.Reader, role Role, opts *Options) *Conn {
 	c.wd.init(nc.SetWriteDeadline)
 	c.mr.c = c
 	c.mw.c = c
-	switch nc.(type) {
-	case *net.TCPConn, *net.UnixConn:
+	switch nc := nc.(type) {
+	case *net.TCPConn:
 		// net.Buffers becomes one writev system call only on these; elsewhere (TLS, pipes)
 		// it would be one Write per buffer, so the payload is copied instead.
 		c.writev = true
+		c.initRaw(nc)
+	case *net.UnixConn:
+		c.writev = true
+		c.initRaw(nc)
 	}
 	if br != nil {
 		if n := br.Buffered(); n > 0 {

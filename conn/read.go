@@ -163,6 +163,9 @@ func (c *Conn) next() (Event, error) {
 
 // fill reads more bytes into the read buffer, borrowing it from the pool if needed.
 func (c *Conn) fill() error {
+	if c.raw != nil && c.r == c.w {
+		return c.fillRaw()
+	}
 	if c.rbufp == nil {
 		c.rbufp = getBuf(c.cfg.readBuf)
 		c.rbuf = (*c.rbufp)[:cap(*c.rbufp)]

@@ -213,11 +213,12 @@ func (c *Conn) flushLocked(seq uint64) error {
 		c.wmu.Unlock()
 		_, err := c.nc.Write(*bp)
 		c.wmu.Lock()
-		c.wdone += uint64(len(*bp))
-		putBuf(bp)
-		if err != nil && c.werr == nil {
+		if err == nil {
+			c.wdone += uint64(len(*bp))
+		} else if c.werr == nil {
 			c.werr = fmt.Errorf("conn: write: %w", err)
 		}
+		putBuf(bp)
 	}
 	if c.pending != nil {
 		putBuf(c.pending)
