@@ -211,7 +211,7 @@ func (c *Conn) closedErr() error {
 // and every queued message was taken, it returns the reason: a *CloseError whose code
 // CloseStatus reads (1000 after a normal close, 1001 when the peer went away, 1006 when the
 // TCP connection dropped). It is dwebsocket's wait() returning None.
-func (c *Conn) Wait() (Message, error) { return c.WaitContext(nil) }
+func (c *Conn) Wait() (Message, error) { return c.WaitContext(context.Background()) }
 
 // WaitContext is Wait that also returns ctx.Err() when ctx is done first.
 func (c *Conn) WaitContext(ctx context.Context) (Message, error) {
@@ -248,7 +248,7 @@ func (c *Conn) HasMessages() bool { return c.CountMessages() > 0 }
 func (c *Conn) Messages() iter.Seq[Message] {
 	return func(yield func(Message) bool) {
 		for {
-			m, err := c.WaitContext(nil)
+			m, err := c.WaitContext(context.Background())
 			if err != nil || !yield(m) {
 				return
 			}
@@ -272,18 +272,11 @@ func (c *Conn) Err() error {
 // ErrInvalidUTF8 for text that is not UTF-8, and with ErrBufferFull (closing the connection
 // with 1013) when BufferedAmount would pass Options.MaxBuffered.
 func (c *Conn) Send(t MessageType, p []byte) error {
-	switch t {
-	case Text:
-		if !utf8.Valid(p) {
-			return ErrInvalidUTF8
-		}
-	case Binary:
-	default:
-		return ErrMessageType
+	it, err := copyItem(t, p)
+	if err != nil {
+		return err
 	}
-	bp := getSendBuf(len(p))
-	copy(*bp, p)
-	return c.enqueueItem(context.Background(), outItem{typ: t, data: *bp, buf: bp}, onFullShed)
+	return c.enqueueItem(context.Background(), it, onFullShed)
 }
 
 // SendContext is Send with back-pressure instead of shedding: when the message does not
@@ -293,18 +286,28 @@ func (c *Conn) Send(t MessageType, p []byte) error {
 // down to the peer's pace, as an echo or a proxy should; use Send where a consumer that
 // cannot keep up should be cut off.
 func (c *Conn) SendContext(ctx context.Context, t MessageType, p []byte) error {
+	it, err := copyItem(t, p)
+	if err != nil {
+		return err
+	}
+	return c.enqueueItem(ctx, it, onFullWait)
+}
+
+// copyItem checks t (and p's UTF-8 for text, RFC 6455 §5.6) and copies p into a pooled
+// buffer.
+func copyItem(t MessageType, p []byte) (outItem, error) {
 	switch t {
 	case Text:
 		if !utf8.Valid(p) {
-			return ErrInvalidUTF8
+			return outItem{}, ErrInvalidUTF8
 		}
 	case Binary:
 	default:
-		return ErrMessageType
+		return outItem{}, ErrMessageType
 	}
 	bp := getSendBuf(len(p))
 	copy(*bp, p)
-	return c.enqueueItem(ctx, outItem{typ: t, data: *bp, buf: bp}, onFullWait)
+	return outItem{typ: t, data: *bp, buf: bp}, nil
 }
 
 // SendText queues s as a text message. See Send.
