@@ -1,59 +1,31 @@
 package autobahn
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"net"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 
+	"github.com/duplexws/duplex/client"
 	"github.com/duplexws/duplex/conn"
-	"github.com/duplexws/duplex/handshake"
+	"github.com/duplexws/duplex/deflate"
 )
 
 // DialFunc opens a client connection of the library under test to a ws:// URL.
 type DialFunc func(ctx context.Context, url string) (*conn.Conn, error)
 
-// Dial is the client used by RunAgent: this library's opening handshake (package
-// handshake) and conn.Conn in the client role with library defaults except a 64 MiB read
-// limit. (It will be replaced by client.Dial once package client lands.)
+// Dial is the client used by RunAgent: client.Dial with library defaults except a
+// 64 MiB read limit, offering permessage-deflate with client_no_context_takeover (as the
+// suite's own client offers do), so that every server accept policy of sections 12 and
+// 13 finds an offer it takes.
 func Dial(ctx context.Context, rawURL string) (*conn.Conn, error) {
-	offer := &handshake.Offer{Key: handshake.NewKey()}
-	req, err := handshake.NewRequest(ctx, rawURL, offer)
-	if err != nil {
-		return nil, err
-	}
-	host := req.URL.Host
-	if req.URL.Port() == "" {
-		host = net.JoinHostPort(req.URL.Hostname(), "80")
-	}
-	var d net.Dialer
-	nc, err := d.DialContext(ctx, "tcp", host)
-	if err != nil {
-		return nil, err
-	}
-	if dl, ok := ctx.Deadline(); ok {
-		_ = nc.SetDeadline(dl)
-	}
-	if _, err := nc.Write(handshake.AppendRequest(nil, req)); err != nil {
-		nc.Close()
-		return nil, err
-	}
-	br := bufio.NewReader(nc)
-	resp, err := http.ReadResponse(br, req)
-	if err != nil {
-		nc.Close()
-		return nil, err
-	}
-	if _, err := handshake.VerifyResponse(resp, offer); err != nil {
-		nc.Close()
-		return nil, err
-	}
-	_ = nc.SetDeadline(timeZero)
-	return conn.New(nc, br, conn.Client, &conn.Options{ReadLimit: EchoReadLimit}), nil
+	c, _, err := client.Dial(ctx, rawURL, &client.Options{
+		Conn:        &conn.Options{ReadLimit: EchoReadLimit},
+		Compression: &deflate.Options{ClientNoContextTakeover: true},
+		Proxy:       client.NoProxy,
+	})
+	return c, err
 }
 
 // RunAgent is the client test agent: it asks the fuzzing server at base (ws://host:port)

@@ -9,23 +9,25 @@ import (
 	"time"
 
 	"github.com/duplexws/duplex/conn"
+	"github.com/duplexws/duplex/deflate"
 	"github.com/duplexws/duplex/handshake"
 )
 
-// echoCompression reports whether EchoHandler and Dial negotiate permessage-deflate.
-// False until conn supports compression; the gates then leave sections 12 and 13 out.
-const echoCompression = false
+// echoCompression reports whether EchoHandler and Dial negotiate permessage-deflate
+// (they do since conn supports it); while false the gates leave sections 12 and 13 out.
+const echoCompression = true
 
 // EchoReadLimit is the read limit of the echo target: 64 MiB, above the suite's largest
 // message (16 MiB in 9.1.6).
 const EchoReadLimit = 64 << 20
 
 // EchoHandler returns the conformance target built on this library: an http.Handler that
-// performs the opening handshake with package handshake (any Origin accepted), wraps the
-// connection in a conn.Conn with library defaults except a 64 MiB read limit, and echoes
-// every message with its type until the connection ends. Protocol errors, pings and the
-// closing handshake are left to conn: the target adds no conformance logic of its own.
-// Compression is not offered yet (conn has no permessage-deflate support).
+// performs the opening handshake with package handshake (any Origin accepted), accepts
+// permessage-deflate with package deflate's defaults (deflate.Negotiate, nil options),
+// wraps the connection in a conn.Conn with library defaults except a 64 MiB read limit,
+// and echoes every message with its type until the connection ends. Protocol errors,
+// pings, compression and the closing handshake are left to conn: the target adds no
+// conformance logic of its own.
 func EchoHandler() http.Handler {
 	cfg := &handshake.Config{Origin: handshake.OriginPolicy{AllowAll: true}}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -54,11 +56,17 @@ func EchoHandler() http.Handler {
 			return
 		}
 		_ = nc.SetDeadline(time.Time{})
-		if err := handshake.WriteResponse(nc, req.Key, nil); err != nil {
+		copts := &conn.Options{ReadLimit: EchoReadLimit}
+		var resp *handshake.Response
+		if ext, p, ok := deflate.Negotiate(req.Extensions, nil); ok {
+			resp = &handshake.Response{Extensions: []handshake.Extension{ext}}
+			copts.Compression = &p
+		}
+		if err := handshake.WriteResponse(nc, req.Key, resp); err != nil {
 			_ = nc.Close()
 			return
 		}
-		echo(conn.New(nc, rw.Reader, conn.Server, &conn.Options{ReadLimit: EchoReadLimit}))
+		echo(conn.New(nc, rw.Reader, conn.Server, copts))
 	})
 }
 
@@ -85,8 +93,6 @@ func Serve(ln net.Listener) error {
 	srv := &http.Server{Handler: EchoHandler(), ReadHeaderTimeout: 10 * time.Second}
 	return srv.Serve(ln)
 }
-
-var timeZero time.Time
 
 // localURL returns the ws:// URL of a listener's address.
 func localURL(ln net.Listener) string {

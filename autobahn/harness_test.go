@@ -148,7 +148,10 @@ func gateOptions(agent string) *Options {
 	// A peer that answers is never waited for, so a generous Timeout costs nothing and
 	// keeps a loaded CI machine from turning slowness into verdicts.
 	o := &Options{Agent: agent, Parallel: 4, Timeout: 2 * time.Second}
-	if testing.Short() || raceEnabled {
+	switch {
+	case raceEnabled:
+		o.Shrink = 64
+	case testing.Short():
 		o.Shrink = 16
 	}
 	return o
