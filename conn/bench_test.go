@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"testing"
 
 	"github.com/duplexws/duplex/frame"
@@ -139,4 +140,88 @@ func BenchmarkWriteMessage(b *testing.B) {
 			}
 		}
 	}
+}
+
+// BenchmarkEchoTCP measures a round trip over loopback TCP: the client writes a message,
+// the server reads and writes it back, the client reads it. The baseline does the same
+// with raw net.Conn reads and writes of the same bytes (no framing at all).
+func BenchmarkEchoTCP(b *testing.B) {
+	ctx := context.Background()
+	for _, size := range benchSizes {
+		b.Run(fmt.Sprintf("baseline/%d", size), func(b *testing.B) {
+			a, c := tcpPairB(b)
+			defer a.Close()
+			defer c.Close()
+			go func() {
+				buf := make([]byte, size)
+				for {
+					if _, err := io.ReadFull(a, buf); err != nil {
+						return
+					}
+					if _, err := a.Write(buf); err != nil {
+						return
+					}
+				}
+			}()
+			msg := payloadOf(size, true)
+			buf := make([]byte, size)
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				c.Write(msg)
+				if _, err := io.ReadFull(c, buf); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("conn/%d", size), func(b *testing.B) {
+			a, cc := tcpPairB(b)
+			s, c := New(a, nil, Server, nil), New(cc, nil, Client, nil)
+			defer s.CloseNow()
+			defer c.CloseNow()
+			go func() {
+				var buf []byte
+				for {
+					typ, m, err := s.ReadMessage(ctx, buf)
+					if err != nil {
+						return
+					}
+					buf = m
+					if err := s.WriteMessage(ctx, typ, m); err != nil {
+						return
+					}
+				}
+			}()
+			msg := payloadOf(size, true)
+			buf := make([]byte, 0, size)
+			b.SetBytes(int64(size))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := c.WriteMessage(ctx, Text, msg); err != nil {
+					b.Fatal(err)
+				}
+				if _, _, err := c.ReadMessage(ctx, buf); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func tcpPairB(b *testing.B) (net.Conn, net.Conn) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ln.Close()
+	ch := make(chan net.Conn, 1)
+	go func() {
+		c, _ := ln.Accept()
+		ch <- c
+	}()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return <-ch, c
 }

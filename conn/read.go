@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/duplexws/duplex/frame"
@@ -93,9 +94,7 @@ func (c *Conn) readMessage(dst []byte) (MessageType, []byte, error) {
 		if c.r == c.w {
 			if rem := c.p.PayloadRemaining(); rem >= directMin && !c.p.compressed && !c.closing.Load() {
 				n := int(min(rem, growStep))
-				if cap(dst)-len(dst) < n {
-					dst = append(dst[:cap(dst)], make([]byte, n-(cap(dst)-len(dst)))...)[:len(dst)]
-				}
+				dst = slices.Grow(dst, n) // allocates only if dst is too small
 				m, err := c.nc.Read(dst[len(dst) : len(dst)+n])
 				if m > 0 {
 					_, ev, perr := c.p.Parse(dst[len(dst) : len(dst)+m])
