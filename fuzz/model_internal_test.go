@@ -1,6 +1,7 @@
 package fuzz
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/duplexws/duplex/frame"
@@ -100,6 +101,53 @@ func TestValidSoFar(t *testing.T) {
 		t.Run(tc.in, func(t *testing.T) {
 			if got := validSoFar([]byte(tc.in)); got != tc.want {
 				t.Fatalf("validSoFar(% x) = %v, want %v", tc.in, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestModelDeflate checks the model's permessage-deflate side on the RFC 7692 §7.2.3
+// examples and on the faults it must report.
+func TestModelDeflate(t *testing.T) {
+	byName := map[string][]byte{}
+	for _, s := range deflateSeeds(rfcKey) {
+		byName[s.name] = s.in
+	}
+	tests := []struct {
+		name      string
+		takeover  bool
+		limit     int64
+		msgs      []string
+		end       endKind
+		code      frame.CloseCode
+		ambiguous bool
+	}{
+		{"rfc7692-hello", false, 1024, []string{"Hello"}, endPeerClose, 1000, false},
+		{"rfc7692-hello-fragmented", false, 1024, []string{"Hello"}, endPeerClose, 1000, false},
+		{"rfc7692-shared-window", true, 1024, []string{"Hello", "Hello"}, endPeerClose, 1000, false},
+		{"rfc7692-shared-window", false, 1024, []string{"Hello"}, endViolation, 1007, false},
+		{"rfc7692-stored-block", false, 1024, []string{"Hello"}, endPeerClose, 1000, false},
+		{"rfc7692-two-blocks", false, 1024, []string{"Hello"}, endPeerClose, 1000, false},
+		{"rfc7692-bfinal", false, 1024, nil, endViolation, 0, true},
+		{"bomb", false, 64 << 10, nil, endViolation, 1009, false},
+		{"corrupt", false, 1024, nil, endViolation, 1007, false},
+		{"inflated-text-not-utf8", false, 1024, nil, endViolation, 1007, false},
+		{"rsv1-on-continuation", false, 1024, nil, endViolation, 1002, false},
+		{"rsv1-on-ping", false, 1024, nil, endViolation, 1002, false},
+		{"empty-compressed", false, 1024, []string{""}, endViolation, 0, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o := modelWith(byName[tc.name], modelCfg{receiver: frame.Server, limit: tc.limit,
+				deflate: true, takeover: tc.takeover})
+			var msgs []string
+			for _, m := range o.msgs {
+				msgs = append(msgs, string(m.Data))
+			}
+			if o.ambiguous != tc.ambiguous || o.ambiguous && len(msgs) != len(tc.msgs) ||
+				!o.ambiguous && (o.end != tc.end || o.code != tc.code || fmt.Sprint(msgs) != fmt.Sprint(tc.msgs)) {
+				t.Fatalf("model = %v %d (%s) ambiguous %v, messages %q; want %v %d ambiguous %v, %q",
+					o.end, o.code, o.why, o.ambiguous, msgs, tc.end, tc.code, tc.ambiguous, tc.msgs)
 			}
 		})
 	}

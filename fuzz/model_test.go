@@ -50,15 +50,39 @@ type outcome struct {
 	code  frame.CloseCode // the code the endpoint ends with: the peer's, the violation's, 1006
 	why   string          // the rule that ended it (for failure messages)
 	used  int             // bytes up to the end of the frame that ended the stream
+
+	// With permessage-deflate, where the RFCs leave the order of two failures open (a
+	// broken frame inside a message whose inflated data already broke a rule), allowed
+	// lists every acceptable code; ambiguous says the outcome is not determined at all
+	// from this message on (the messages before it still are).
+	allowed   []frame.CloseCode
+	ambiguous bool
 }
 
 // limits are the read limits the fuzz targets pick from; -1 means none.
 var limits = [4]int64{64, 1024, 125, -1}
 
 // model parses in as the endpoint of role receiver would, with a read limit on messages
-// (limit < 0: none). in is not modified.
+// (limit < 0: none) and without permessage-deflate. in is not modified.
 func model(in []byte, receiver frame.Role, limit int64) outcome {
+	return modelWith(in, modelCfg{receiver: receiver, limit: limit})
+}
+
+// modelCfg is what the model needs to know about the receiving endpoint.
+type modelCfg struct {
+	receiver frame.Role
+	limit    int64 // on (inflated) messages; < 0: none (not allowed with deflate)
+	deflate  bool  // permessage-deflate negotiated (RFC 7692)
+	takeover bool  // the sender keeps its LZ77 window between messages
+}
+
+// modelWith is model for any modelCfg.
+func modelWith(in []byte, cfg modelCfg) outcome {
+	receiver, limit := cfg.receiver, cfg.limit
 	var o outcome
+	var z inflater
+	z.takeover = cfg.takeover
+	compressed := false
 	pos := 0
 	inMsg := false
 	var msgType byte
@@ -66,6 +90,15 @@ func model(in []byte, receiver frame.Role, limit int64) outcome {
 	var size uint64 // declared bytes of the current message so far
 	end := func(k endKind, code frame.CloseCode, why string) outcome {
 		o.end, o.code, o.why = k, code, why
+		o.allowed = append(o.allowed, code)
+		if inMsg && compressed && k != endPeerClose {
+			// The stream ends or breaks inside a compressed message: the inflater may
+			// have failed first on the part that arrived (RFC 7692 §8.1 lets it work
+			// as the data comes), so its failure codes are allowed too.
+			r := z.inflate(msg, false, limit, msgType == 1)
+			o.allowed = append(o.allowed, r.faults...)
+			o.ambiguous = o.ambiguous || r.ambiguous
+		}
 		return o
 	}
 	for {
@@ -110,7 +143,8 @@ func model(in []byte, receiver frame.Role, limit int64) outcome {
 			return end(endViolation, frame.CloseProtocolError, "64-bit length with MSB set")
 		case op >= 3 && op <= 7 || op >= 0xb:
 			return end(endViolation, frame.CloseProtocolError, "reserved opcode")
-		case rsv != 0:
+		case rsv != 0 && !(cfg.deflate && rsv == 0x40 && (op == 1 || op == 2)):
+			// RFC 6455 §5.2; RFC 7692 §6.1: RSV1 only on the first frame of a message.
 			return end(endViolation, frame.CloseProtocolError, "RSV bit without extension")
 		case control && length > 125:
 			return end(endViolation, frame.CloseProtocolError, "control frame over 125 bytes")
@@ -125,7 +159,7 @@ func model(in []byte, receiver frame.Role, limit int64) outcome {
 		case (op == 1 || op == 2) && inMsg:
 			return end(endViolation, frame.CloseProtocolError, "new message inside a message")
 		}
-		if !control {
+		if !control && !(rsv == 0x40 || op == 0 && compressed) {
 			total := length
 			if op == 0 {
 				total += size
@@ -149,17 +183,32 @@ func model(in []byte, receiver frame.Role, limit int64) outcome {
 		if !control {
 			if op != 0 {
 				inMsg, msgType, msg, size = true, op, nil, 0
+				compressed = rsv == 0x40
 			}
 			size += length
 			msg = append(msg, payload...)
 			// RFC 6455 §8.1: text that can no longer be valid UTF-8 fails at once, 1007.
-			if msgType == 1 && !validSoFar(msg) {
+			if msgType == 1 && !compressed && !validSoFar(msg) {
 				return end(endViolation, frame.CloseInvalidPayload, "invalid UTF-8 in text")
 			}
 			if truncated {
 				return end(endEOF, frame.CloseAbnormal, "EOF in a data frame")
 			}
-			if fin {
+			if fin && compressed {
+				r := z.inflate(msg, true, limit, msgType == 1)
+				if r.ambiguous {
+					o.ambiguous = true
+					inMsg = false
+					return end(endViolation, 0, "undefined by the RFCs: "+r.why)
+				}
+				if len(r.faults) > 0 {
+					inMsg = false
+					o.allowed = append(o.allowed, r.faults...)
+					return end(endViolation, r.faults[0], r.why)
+				}
+				o.msgs = append(o.msgs, message{msgType, r.out})
+				inMsg, msg = false, nil
+			} else if fin {
 				if msgType == 1 && !utf8.Valid(msg) {
 					return end(endViolation, frame.CloseInvalidPayload, "text ends inside a code point")
 				}
