@@ -67,7 +67,7 @@ func FuzzDial(f *testing.F) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		opts := &client.Options{Proxy: client.NoProxy, HandshakeTimeout: 5 * time.Second,
-			Conn: &conn.Options{CloseTimeout: time.Second},
+			Conn:           &conn.Options{CloseTimeout: time.Second},
 			NetDialContext: func(context.Context, string, string) (net.Conn, error) { return nc, nil }}
 		c, resp, err := client.Dial(ctx, "ws://fuzz.example/chat", opts)
 		if err != nil {
