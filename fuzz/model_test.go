@@ -159,13 +159,19 @@ func modelWith(in []byte, cfg modelCfg) outcome {
 		case (op == 1 || op == 2) && inMsg:
 			return end(endViolation, frame.CloseProtocolError, "new message inside a message")
 		}
-		if !control && !(rsv == 0x40 || op == 0 && compressed) {
+		if !control {
 			total := length
 			if op == 0 {
 				total += size
 			}
+			wireLimit := limit
+			if rsv == 0x40 || op == 0 && compressed {
+				// The limit is on the inflated size; conn also caps the compressed size,
+				// with slack for DEFLATE's overhead on data that does not compress.
+				wireLimit = limit + limit/8 + 4096
+			}
 			// RFC 6455 §7.4.1: 1009 for a message too big, decided on the declared length.
-			if limit >= 0 && total > uint64(limit) {
+			if limit >= 0 && total > uint64(wireLimit) {
 				return end(endViolation, frame.CloseTooBig, "message over the read limit")
 			}
 		}
