@@ -51,8 +51,8 @@ func main() {
 		cfg.count, cfg.benchtime = 3, 25*time.Millisecond
 		cfg.echoDur, cfg.echoRuns, cfg.latDur, cfg.idleConns = 300*time.Millisecond, 1, 300*time.Millisecond, 2000
 	} else {
-		cfg.count, cfg.benchtime = 5, 150*time.Millisecond
-		cfg.echoDur, cfg.echoRuns, cfg.latDur, cfg.idleConns = 1500*time.Millisecond, 3, 2*time.Second, 10000
+		cfg.count, cfg.benchtime = 5, 100*time.Millisecond
+		cfg.echoDur, cfg.echoRuns, cfg.latDur, cfg.idleConns = time.Second, 3, time.Second, 10000
 	}
 	if *conns > 0 {
 		cfg.idleConns = *conns
@@ -65,20 +65,15 @@ func main() {
 	r := &results{out: os.Stdout}
 	start := time.Now()
 	header(r, &cfg)
-	if cfg.only["mask"] {
-		benchMask(r, &cfg)
-	}
-	if cfg.only["codec"] {
-		benchCodec(r, &cfg)
-	}
-	if cfg.only["echo"] {
-		benchEcho(r, &cfg)
-	}
-	if cfg.only["idle"] {
-		benchIdle(r, &cfg)
-	}
-	if cfg.only["deflate"] {
-		benchDeflate(r, &cfg)
+	for _, m := range []struct {
+		name string
+		fn   func(*results, *config)
+	}{{"mask", benchMask}, {"codec", benchCodec}, {"echo", benchEcho}, {"idle", benchIdle}, {"deflate", benchDeflate}} {
+		if cfg.only[m.name] {
+			t0 := time.Now()
+			m.fn(r, &cfg)
+			fmt.Fprintf(os.Stderr, "bench: %s took %s\n", m.name, time.Since(t0).Round(time.Second))
+		}
 	}
 	summary(r)
 	r.printf("\nTotal time: %s.\n", time.Since(start).Round(time.Second))
