@@ -35,6 +35,16 @@
 // Each library is driven through its fastest public API, and the report header states
 // its settings: which ones validate UTF-8, compress, and with which buffer sizes.
 //
+// # Noise
+//
+// The machine is usually shared, so the harness charges code for the CPU it used, not
+// for wall time: micro-benchmarks time each run with getrusage (time spent descheduled
+// is not counted), the echo servers' cost is their /proc CPU time per echo, and the
+// runs of all implementations are interleaved (run 1 of each, then run 2 of each, ...)
+// so that a change in load touches all of them alike. Medians are reported; every run
+// is in the CSV. Wall-clock figures (echoes/s, latency) are printed too and are the ones
+// most affected by other load.
+//
 // It is not a load generator or a benchmark of anything but the libraries' own costs:
 // the client is a minimal frame writer so that it costs the same for every server, and
 // numbers from different runs or machines are not comparable — only ratios within one
