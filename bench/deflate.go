@@ -424,7 +424,7 @@ func deflateLibs() []*deflateLib {
 		duplexDeflate("duplex", &deflate.Options{}),
 		duplexDeflate("duplex (flate level 1)", &deflate.Options{Level: flate.BestSpeed}),
 	}
-	for _, l := range []*deflateLib{gorillaDeflate, gwsDeflate, coderDeflate} {
+	for _, l := range []*deflateLib{gorillaDeflate, gobwasDeflate, gwsDeflate, coderDeflate} {
 		for _, p := range peers {
 			if p.name == l.name {
 				libs = append(libs, l)
@@ -460,8 +460,7 @@ func benchDeflate(r *results, cfg *config) {
 	}
 	r.printf("## 5. permessage-deflate echo (%d-byte JSON text message)\n\n", len(msg))
 	r.printf("Each library's own client and server in this process, on one CPU, %d connections echoing one message at a time. "+
-		"CPU µs/echo covers both ends (two compressions, two decompressions); wire bytes: the compressed echo as the client reads it, headers included. "+
-		"gobwas is not measured: its wsflate package compresses per frame by hand, with no echo-ready connection type.\n\n", conns)
+		"CPU µs/echo covers both ends (two compressions, two decompressions); wire bytes: the compressed echo as the client reads it, headers included.\n\n", conns)
 	r.printf("Settings:\n\n")
 	for _, l := range libs {
 		r.printf("- **%s**: %s\n", l.name, l.settings)
