@@ -84,7 +84,10 @@ func summary(r *results) {
 		if q >= 1 {
 			st = "not met"
 		}
-		add("idle memory (heap+stack) below every peer", fmt.Sprintf("%.2f× the leanest peer", q), st)
+		rss, _ := r.median("idle", "idle", duplexLib.name, "rss")
+		qr := rss / bestPeer(r, "idle", "idle", "rss", true)
+		add("idle memory (heap+stack) below every peer",
+			fmt.Sprintf("%.2f× the leanest peer (RSS delta: %.2f× the leanest peer's)", q, qr), st)
 	}
 	// 5. Compression.
 	if _, ok := duplexCompressionField(); !ok {
