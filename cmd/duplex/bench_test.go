@@ -21,6 +21,7 @@ func TestBenchOwnServer(t *testing.T) {
 		{"binary", []string{"-duration", "150ms", "-conns", "2", "-size", "100"}},
 		{"text, window 1", []string{"-duration", "100ms", "-conns", "1", "-size", "3000", "-window", "1", "-text"}},
 		{"empty messages", []string{"-duration", "100ms", "-conns", "1", "-size", "0"}},
+		{"compressed", []string{"-duration", "100ms", "-conns", "2", "-size", "4096", "-compress"}},
 	}
 	re := regexp.MustCompile(`echoed (\d+) messages .* msg/s, .* MB/s`)
 	for _, tt := range tests {

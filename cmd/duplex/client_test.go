@@ -46,7 +46,7 @@ func wsServer(t *testing.T, h func(c *server.Conn, r *http.Request)) string {
 
 func TestClientOneShot(t *testing.T) {
 	leak.Check(t)
-	base, _ := startDemo(t, demoConfig{PushInterval: 1})
+	base, _ := startDemo(t, demoConfig{PushInterval: 1, Compress: true})
 	tests := []struct {
 		name   string
 		args   []string
@@ -61,6 +61,7 @@ func TestClientOneShot(t *testing.T) {
 		{"Accept route", []string{"-m", "hi", base + "/hello"}, "you said \"hi\" over WebSocket\n", ""},
 		{"push: the first message", []string{"-m", "go", base + "/push"}, "push 1 of 10\n", ""},
 		{"quiet", []string{"-q", "-m", "shh", base + "/echo"}, "shh\n", ""},
+		{"compress", []string{"-compress", "-m", strings.Repeat("z", 1000), base + "/echo"}, strings.Repeat("z", 1000) + "\n", `extensions "permessage-deflate`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -26,6 +26,7 @@ import (
 	"github.com/duplexws/duplex/autobahn"
 	"github.com/duplexws/duplex/client"
 	"github.com/duplexws/duplex/conn"
+	"github.com/duplexws/duplex/deflate"
 	"github.com/duplexws/duplex/frame"
 	"github.com/duplexws/duplex/handshake"
 	"github.com/duplexws/duplex/internal/leak"
@@ -520,6 +521,56 @@ func TestRunServeCompressOff(t *testing.T) {
 	if code := stop(); code != exitOK {
 		t.Fatalf("exit %d", code)
 	}
+}
+
+func TestCompression(t *testing.T) {
+	leak.Check(t)
+	tests := []struct {
+		name     string
+		compress bool
+		route    string
+		want     string // the extension answered to a browser's offer
+	}{
+		{"echo, -compress on", true, "/echo", "permessage-deflate"},
+		{"chat, -compress on", true, "/chat", "permessage-deflate"},
+		{"echo, -compress off", false, "/echo", ""},
+		{"autobahn always", false, "/autobahn", "permessage-deflate"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			base, _ := startDemo(t, demoConfig{Compress: tt.compress})
+			resp := rawHandshake(t, base+tt.route, "permessage-deflate; client_max_window_bits")
+			if resp.StatusCode != http.StatusSwitchingProtocols {
+				t.Fatalf("status %d", resp.StatusCode)
+			}
+			got := resp.Header.Get("Sec-WebSocket-Extensions")
+			if (tt.want == "") != (got == "") || !strings.HasPrefix(got, tt.want) {
+				t.Errorf("extensions %q, want %q", got, tt.want)
+			}
+		})
+	}
+	t.Run("round trip", func(t *testing.T) {
+		base, _ := startDemo(t, demoConfig{Compress: true})
+		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+		defer cancel()
+		c, resp, err := client.Dial(ctx, base+"/echo", &client.Options{Compression: &deflate.Options{}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.CloseNow()
+		if ext := resp.Header.Get("Sec-WebSocket-Extensions"); !strings.HasPrefix(ext, "permessage-deflate") {
+			t.Fatalf("extensions %q", ext)
+		}
+		for _, p := range [][]byte{bytes.Repeat([]byte("duplex "), 5000), []byte("short"), nil} {
+			write(t, c, conn.Text, p)
+			if typ, got := read(t, c); typ != conn.Text || !bytes.Equal(got, p) {
+				t.Fatalf("echo of %d bytes: %v, %d bytes", len(p), typ, len(got))
+			}
+		}
+		if err := c.Close(frame.CloseNormal, ""); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 func TestRunServeTLS(t *testing.T) {
