@@ -91,10 +91,10 @@ func modelWith(in []byte, cfg modelCfg) outcome {
 	end := func(k endKind, code frame.CloseCode, why string) outcome {
 		o.end, o.code, o.why = k, code, why
 		o.allowed = append(o.allowed, code)
-		if inMsg && compressed && k != endPeerClose {
-			// The stream ends or breaks inside a compressed message: the inflater may
-			// have failed first on the part that arrived (RFC 7692 §8.1 lets it work
-			// as the data comes), so its failure codes are allowed too.
+		if inMsg && compressed {
+			// The stream ends, breaks or is closed inside a compressed message: the
+			// inflater may have failed first on the part that arrived (it may work as
+			// the data comes), so its failure codes are allowed too.
 			r := z.inflate(msg, false, limit, msgType == 1)
 			o.allowed = append(o.allowed, r.faults...)
 			o.ambiguous = o.ambiguous || r.ambiguous
