@@ -67,7 +67,7 @@ func runAutobahn(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	fmt.Fprintf(stdout, "%d cases\n", len(selected))
 
-	p := &progress{w: stdout, total: len(selected), verbose: *verbose}
+	p := &progress{w: stdout, total: len(selected), verbose: *verbose, printed: time.Now()}
 	opts := &autobahn.Options{Agent: *agent, Pace: *pace, Timeout: *timeout, Shrink: *shrink, OnResult: p.add}
 	start := time.Now()
 	rep, runErr := autobahn.RunClient(ctx, target, selected, opts)
@@ -111,6 +111,7 @@ type progress struct {
 	last        string
 	counts      map[autobahn.Verdict]int
 	failed      int
+	printed     time.Time // when a line was last printed
 }
 
 func (p *progress) add(r *autobahn.Result) {
@@ -139,7 +140,15 @@ func (p *progress) add(r *autobahn.Result) {
 	if r.Failed() {
 		p.failed++
 	}
+	// A long section (9, 12, 13) gets a line every progressEvery, so a run never looks stuck.
+	if now := time.Now(); now.Sub(p.printed) >= progressEvery {
+		fmt.Fprintf(p.w, "[%4d/%d] %2s ... %s\n", p.done, p.total, p.section, r.ID)
+		p.printed = now
+	}
 }
+
+// progressEvery is how often a long section reports the case it has reached.
+const progressEvery = 10 * time.Second
 
 func (p *progress) flush() {
 	if p.verbose || p.section == "" {
@@ -156,6 +165,7 @@ func (p *progress) flush() {
 	}
 	fmt.Fprintln(p.w)
 	p.section = ""
+	p.printed = time.Now()
 }
 
 // startOwnServer serves the demo's routes on a free loopback port, logging nothing, and

@@ -57,8 +57,9 @@
 //
 // duplex autobahn [URL] runs the conformance harness of package autobahn (the Autobahn
 // testsuite's cases, in Go) against URL, by default against this binary's /autobahn route
-// served in-process, printing one progress line per section (every case with -v) and the
-// summary table. -cases and -exclude select cases in the suite's syntax ("1.*,6.4.*");
+// served in-process, printing one progress line per section (and every 10s within a long
+// one; every case with -v) and the summary table. The whole suite takes minutes, most of
+// them in the compression sections 12 and 13 (-exclude '12.*,13.*' for a quick run). -cases and -exclude select cases in the suite's syntax ("1.*,6.4.*");
 // -outdir writes the suite's JSON and HTML reports.
 //
 // # bench
