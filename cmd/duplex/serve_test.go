@@ -501,7 +501,11 @@ func TestRunServeFlags(t *testing.T) {
 
 func TestRunServeCompressOff(t *testing.T) {
 	leak.Check(t)
-	url, _, stop := startServe(t, "-compress=off", "-log", "json")
+	url, logs, stop := startServe(t, "-compress=off", "-log", "json")
+	var rec map[string]any
+	if line := logs.waitLine(t, `"msg":"listening"`); json.Unmarshal([]byte(line), &rec) != nil || rec["compression"] != false {
+		t.Errorf("JSON log line %q", line)
+	}
 	_, body := httpGet(t, url+"/api/status")
 	var st demoStatus
 	if err := json.Unmarshal([]byte(body), &st); err != nil {
