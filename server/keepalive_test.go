@@ -107,5 +107,22 @@ func TestServeRaw(t *testing.T) {
 	if resp.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("over MaxConnections: status %d", resp.StatusCode)
 	}
+	var live *Conn
+	for c := range opts.Registry.All() {
+		live = c
+	}
 	ws.Close(CloseNormal, "")
+	<-live.Done()
+
+	// A client that connects and says nothing holds the only slot (until HandshakeTimeout):
+	// the next one is refused at once.
+	silent, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, resp = rawDial(t, srv, "/", upgradeLines, nil)
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("behind a silent handshake: status %d, want 503", resp.StatusCode)
+	}
+	silent.Close()
 }
