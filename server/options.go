@@ -21,13 +21,14 @@ type Options struct {
 	Origin handshake.OriginPolicy
 
 	// CheckOrigin, when set, replaces Origin: it returns false to refuse the request with
-	// 403. A Handler that implements OriginChecker overrides both.
+	// 403. A Handler that implements OriginChecker overrides both. Cost: one call per
+	// upgrade.
 	CheckOrigin func(r *http.Request) bool
 
 	// Subprotocols lists the application protocols the server speaks, most preferred first.
 	// The first one the client also offers is selected (RFC 6455 §4.2.2); none is selected
 	// when nothing matches, and the handshake still succeeds. A Handler that implements
-	// SubprotocolSelector overrides this list.
+	// SubprotocolSelector overrides this list. Cost: a scan of the offers per upgrade.
 	Subprotocols []string
 
 	// ReadLimit is the largest message accepted, in bytes; a bigger one closes the
@@ -51,11 +52,13 @@ type Options struct {
 	Compression *deflate.Options
 
 	// HandshakeTimeout bounds writing the 101 response after the request was read. The time
-	// to read the request itself is http.Server's ReadHeaderTimeout. Default 10s.
+	// to read the request itself is http.Server's ReadHeaderTimeout (under Serve, this
+	// bounds reading it too). Default 10s. Cost: a socket deadline, nothing after.
 	HandshakeTimeout time.Duration
 
 	// CloseTimeout bounds the wait for the peer's close frame after this side sends one;
-	// the TCP connection is closed when it passes. Default 5s.
+	// the TCP connection is closed when it passes; it also bounds how long Close lets queued
+	// messages drain first. Default 5s. Cost: a timer while closing only.
 	CloseTimeout time.Duration
 
 	// QueueMessages and QueueBytes bound the queue of received messages that Wait, Read and
@@ -80,7 +83,7 @@ type Options struct {
 	// WriteTimeout bounds each batch of writes to the socket (the messages queued when the
 	// writer goroutine takes them, at most MaxBuffered bytes). A peer that does not read for
 	// that long has its connection closed (1006 for the peer: the close frame cannot be
-	// written either). Default 10s.
+	// written either). Default 10s. Cost: a socket deadline set per batch, none while idle.
 	WriteTimeout time.Duration
 
 	// PingInterval, if positive, sends a ping every interval; a pong not received within
@@ -88,7 +91,8 @@ type Options struct {
 	PingInterval, PongTimeout time.Duration
 
 	// MaxConnections, if positive, caps the live connections in Registry; an upgrade past it
-	// gets 503 Service Unavailable and a log line. Default 0: no cap.
+	// gets 503 Service Unavailable and a log line. Default 0: no cap. Cost: the Registry's
+	// mutex, taken once per upgrade either way.
 	MaxConnections int
 
 	// Registry tracks the connections for Shutdown and Stats. Default: DefaultRegistry.
