@@ -37,6 +37,7 @@ type Conn struct {
 	extensions  []handshake.Extension
 
 	state  atomic.Int32 // ReadyState
+	ctxMu  sync.Mutex // guards ctx and cancel, made on the first Context call
 	ctx    context.Context
 	cancel context.CancelFunc
 
@@ -48,9 +49,10 @@ type Conn struct {
 	done     chan struct{} // closed by terminate
 	// conn records a local close as the connection's end as soon as the close frame is
 	// sent, so a read started afterwards returns at once although the handshake is still
-	// running in Close. The reader waits for wsClosed before it ends the connection.
+	// running in Close. The reader waits for closeMu (held by Close around ws.Close) before
+	// it ends the connection.
 	closeStarted atomic.Bool
-	wsClosed     chan struct{} // closed when ws.Close has returned (TCP is closed)
+	closeMu      sync.Mutex
 	endOnce      sync.Once
 	err          error // why the connection ended; set before done is closed
 
@@ -72,20 +74,12 @@ func newConn(ws *conn.Conn, cfg *config, r *http.Request, sub string, exts []han
 		direct:      direct,
 		stopRead:    make(chan struct{}),
 		done:        make(chan struct{}),
-		wsClosed:    make(chan struct{}),
 		opened:      time.Now(),
 	}
-	// The connection outlives the HTTP handler when Upgrade is used directly: keep the
-	// request's values, drop its cancellation.
-	parent := context.Background()
-	if r != nil {
-		parent = context.WithoutCancel(r.Context())
-	}
-	c.ctx, c.cancel = context.WithCancel(parent)
 	c.out.max = cfg.MaxBuffered
 	c.state.Store(int32(Open))
 	if !direct {
-		c.in.init(cfg.QueueMessages, cfg.QueueBytes)
+		c.in.init(cfg.QueueMessages, cfg.QueueBytes, c.done)
 	}
 	return c
 }
@@ -123,7 +117,8 @@ func (c *Conn) readLoop() {
 // close handshake this side started, so that Done means the TCP connection is closed.
 func (c *Conn) readEnded(err error) {
 	if c.closeStarted.Load() {
-		<-c.wsClosed
+		c.closeMu.Lock() // held by closeHandshake until ws.Close has returned
+		c.closeMu.Unlock()
 		// The read may have failed only because Close was reading (conn.ErrConcurrentRead):
 		// now that TCP is closed, a read returns how the connection really ended.
 		if _, _, final := c.ws.ReadMessage(context.Background(), nil); final != nil {
@@ -150,7 +145,11 @@ func (c *Conn) terminate(err error) {
 		if !c.direct {
 			c.in.finish(err)
 		}
-		c.cancel()
+		c.ctxMu.Lock()
+		if c.cancel != nil {
+			c.cancel()
+		}
+		c.ctxMu.Unlock()
 		c.cfg.reg.remove(c)
 		c.runEndHooks()
 		close(c.done)
@@ -530,7 +529,7 @@ func (c *Conn) Ping(p []byte) error {
 	if ReadyState(c.state.Load()) != Open {
 		return c.closedErr()
 	}
-	ctx, cancel := context.WithTimeout(c.ctx, c.cfg.WriteTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), c.cfg.WriteTimeout)
 	defer cancel()
 	return c.ws.Ping(ctx, p)
 }
@@ -571,9 +570,10 @@ func (c *Conn) Close(code CloseCode, reason string) error {
 
 func (c *Conn) closeHandshake(code CloseCode, reason string) error {
 	c.stopReading()
+	c.closeMu.Lock()
 	c.closeStarted.Store(true)
 	err := c.ws.Close(code, reason)
-	close(c.wsClosed)
+	c.closeMu.Unlock()
 	if c.direct {
 		// The Handle loop sees the end on its next read; nothing else is waiting here.
 		c.state.Store(int32(Closed))
@@ -599,8 +599,25 @@ func (c *Conn) CloseNow() error {
 }
 
 // Context returns a context that is cancelled when the connection ends. It carries the
-// values of the request's context.
-func (c *Conn) Context() context.Context { return c.ctx }
+// values of the request's context (not its cancellation: the connection outlives the HTTP
+// handler when Upgrade is used). It is made on the first call.
+func (c *Conn) Context() context.Context {
+	c.ctxMu.Lock()
+	defer c.ctxMu.Unlock()
+	if c.ctx == nil {
+		parent := context.Background()
+		if c.req != nil {
+			parent = context.WithoutCancel(c.req.Context())
+		}
+		c.ctx, c.cancel = context.WithCancel(parent)
+		select {
+		case <-c.done:
+			c.cancel()
+		default:
+		}
+	}
+	return c.ctx
+}
 
 // Done returns a channel that is closed when the connection has ended.
 func (c *Conn) Done() <-chan struct{} { return c.done }

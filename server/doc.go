@@ -63,10 +63,10 @@
 // # Memory
 //
 // BenchmarkIdleMemory measures an idle connection (heap and stack, over net.Pipe, so
-// without the socket and net/http): about 8.6 KB in queue mode and 8.3 KB under Handle,
-// against 7.6 KB for a bare conn.Conn with a goroutine blocked in ReadMessage (medians of
-// 3 runs): this package adds about 1 KB (the Conn, its queues' channels, its context), the
-// rest is conn and the reading goroutine. Under Accept and Require the HTTP handler's own
+// without the socket and net/http): about 8.2 KB in queue mode and under Handle, against
+// 7.4 KB for a bare conn.Conn with a goroutine blocked in ReadMessage (medians of 3 runs):
+// this package adds about 0.8 KB (the Conn and its channels; the Context is made only when
+// asked for), the rest is conn and the reading goroutine. Under Accept and Require the HTTP handler's own
 // goroutine, usually blocked in Wait, comes on top; Handle and Serve have no second
 // goroutine. No writer goroutine exists while nothing is queued, and Send's copies come
 // from pools (64 B to 64 KiB classes) and go back once written.

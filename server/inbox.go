@@ -23,14 +23,15 @@ type inbox struct {
 
 	ready    chan struct{} // one slot: a message may be available
 	room     chan struct{} // one slot: the queue may have room
-	finished chan struct{} // closed by finish
+	finished <-chan struct{} // the connection's done channel: closed after finish
 }
 
-func (q *inbox) init(maxMsgs int, maxBytes int64) {
+// init sizes the queue; finished must be closed after finish is called.
+func (q *inbox) init(maxMsgs int, maxBytes int64, finished <-chan struct{}) {
 	q.maxMsgs, q.maxBytes = maxMsgs, maxBytes
 	q.ready = make(chan struct{}, 1)
 	q.room = make(chan struct{}, 1)
-	q.finished = make(chan struct{})
+	q.finished = finished
 }
 
 func signal(ch chan struct{}) {
@@ -163,7 +164,7 @@ func (q *inbox) finish(err error) {
 	}
 	q.done, q.err = true, err
 	q.mu.Unlock()
-	close(q.finished)
+	signal(q.ready) // a waiter sees done; finished is closed by the connection later
 }
 
 func (q *inbox) len() int {
