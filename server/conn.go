@@ -37,7 +37,7 @@ type Conn struct {
 	extensions  []handshake.Extension
 
 	state  atomic.Int32 // ReadyState
-	ctxMu  sync.Mutex // guards ctx and cancel, made on the first Context call
+	ctxMu  sync.Mutex   // guards ctx and cancel, made on the first Context call
 	ctx    context.Context
 	cancel context.CancelFunc
 

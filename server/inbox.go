@@ -21,8 +21,8 @@ type inbox struct {
 	done     bool  // the reader has finished; no message will be added
 	err      error // why the reader finished
 
-	ready    chan struct{} // one slot: a message may be available
-	room     chan struct{} // one slot: the queue may have room
+	ready    chan struct{}   // one slot: a message may be available
+	room     chan struct{}   // one slot: the queue may have room
 	finished <-chan struct{} // the connection's done channel: closed after finish
 }
 
