@@ -19,9 +19,10 @@
 // whole messages into a queue bounded by Options.QueueMessages (default 64) and
 // Options.QueueBytes (default 1 MiB). When the queue is full the reader stops reading the
 // socket: the kernel's receive buffer fills, TCP flow control stops the peer, and the
-// peer's writes block. No message is ever dropped, and memory per connection stays below
-// QueueBytes + ReadLimit. Wait returns queued messages first and then, once the peer has
-// closed, the *CloseError (CloseStatus gives the code).
+// peer's writes block. No message is dropped while the connection is open (once this side
+// has sent its close frame, data still arriving is discarded, RFC 6455 §1.4), and memory
+// per connection stays below QueueBytes + ReadLimit. Wait returns queued messages first
+// and then, once the peer has closed, the *CloseError (CloseStatus gives the code).
 //
 // Handle has no queue and no reader goroutine: the connection's goroutine reads a message,
 // calls OnMessage and reads the next, reusing one buffer.
