@@ -37,7 +37,7 @@ func Accept(h http.Handler, opts *Options) http.Handler {
 }
 
 // Require is Accept for WebSocket only: a plain HTTP request gets 426 Upgrade Required
-// with "Upgrade: websocket" and "Sec-WebSocket-Version: 13" (RFC 6455 §4.4) and never
+// with "Upgrade: websocket" and "Sec-WebSocket-Version: 13" (RFC 6455 §4.2.2, §4.4) and never
 // reaches h.
 func Require(h http.Handler, opts *Options) http.Handler {
 	return &acceptHandler{u: newUpgrader(opts), h: h, require: true}
@@ -73,7 +73,7 @@ func (a *acceptHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // refusePlain answers a request that is not a WebSocket upgrade on a WebSocket-only route
-// (RFC 6455 §4.4: 426 with the supported version).
+// (RFC 6455 §4.2.2, §4.4: 426 Upgrade Required with the versions the server speaks).
 func refusePlain(w http.ResponseWriter) {
 	h := w.Header()
 	h.Set("Upgrade", "websocket")
