@@ -73,6 +73,7 @@ type pmdOffer struct {
 	requestMaxBits   int // 0 = not requested
 }
 
+// String renders the offer as the suite sends it.
 func (o pmdOffer) String() string {
 	s := "permessage-deflate; client_no_context_takeover; client_max_window_bits"
 	if o.requestNoContext {
