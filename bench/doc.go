@@ -8,6 +8,7 @@
 //	go run .            # everything, under 10 minutes on 2 cores
 //	go run . -quick     # shorter runs, under 2 minutes
 //	go run . -only echo,idle -libs gorilla,gws
+//	go run . -only echo -libs gws -childprofile /tmp/prof   # CPU profile of each echo server
 //
 // It prints Markdown tables and writes results/bench.csv (every raw sample: one row per
 // run of each implementation and case), results/bench.md (the tables) and

@@ -33,6 +33,7 @@ func main() {
 	out := flag.String("out", "results", "directory for bench.csv, bench.md and bench.svg")
 	conns := flag.Int("conns", 0, "connections for the idle-memory measurement (default 10000, -quick 2000)")
 	libs := flag.String("libs", "", "only these implementations, comma-separated (default: all)")
+	flag.StringVar(&childProfileDir, "childprofile", "", "write a CPU profile of each echo server child to this directory (<library>.pprof)")
 	child := flag.String("child", "", "internal: run as the echo-server child process for this library")
 	flag.Parse()
 

@@ -8,8 +8,10 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -17,6 +19,9 @@ import (
 
 	"golang.org/x/sys/unix"
 )
+
+// childProfileDir, when set, makes every echo-server child write a CPU profile there.
+var childProfileDir string
 
 // serverCPU is the CPU the child servers are pinned to (-1: none).
 var serverCPU = -1
@@ -89,7 +94,11 @@ func startChild(lib string) (*child, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(exe, "-child", lib)
+	args := []string{"-child", lib}
+	if childProfileDir != "" {
+		args = append(args, "-childprofile", childProfileDir)
+	}
+	cmd := exec.Command(exe, args...)
 	cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
 	cmd.Stderr = os.Stderr
 	in, err := cmd.StdinPipe()
@@ -223,6 +232,19 @@ func runChild(lib string) int {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		return 1
+	}
+	if childProfileDir != "" {
+		name := strings.NewReplacer("/", "_", " ", "_").Replace(lib)
+		f, err := os.Create(filepath.Join(childProfileDir, name+".pprof"))
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			return 1
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "bench:", err)
+			return 1
+		}
+		defer func() { pprof.StopCPUProfile(); f.Close() }()
 	}
 	var open atomic.Int64
 	go func() { _ = l.serve(ln, &open) }()
