@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/duplexws/duplex/internal/leak"
 )
 
 // rawClientAgent is a client echo agent written in the test on the harness's own wire
@@ -80,6 +82,7 @@ func startFuzzingServer(t *testing.T, patterns []string, opts *Options) (*Fuzzin
 }
 
 func TestFuzzingServerEndpoints(t *testing.T) {
+	leak.Check(t)
 	opts := quickOptions("")
 	done := make(chan *Result, 3)
 	opts.OnResult = func(r *Result) { done <- r }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/duplexws/duplex/internal/leak"
 )
 
 // quickOptions keeps runs against test peers short: section 9 shrunk, peers that do not
@@ -32,6 +34,7 @@ func runAgainst(t *testing.T, url string, opts *Options, patterns ...string) *Re
 }
 
 func TestReferenceEchoPasses(t *testing.T) {
+	leak.Check(t)
 	url := startRawEcho(t, rawEcho{})
 	rep := runAgainst(t, url, quickOptions("reference"), "*")
 	if testing.Verbose() {
@@ -168,6 +171,7 @@ func gateOptions(agent string) *Options {
 // harness has) against EchoHandler, the echo target on this library's conn with library
 // defaults. Any FAILED or UNIMPLEMENTED verdict fails it.
 func TestConformanceServer(t *testing.T) {
+	leak.Check(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -194,6 +198,7 @@ func TestConformanceServer(t *testing.T) {
 // case against RunAgent, the echo agent on this library's client side (handshake + conn
 // in the client role). Any FAILED or UNIMPLEMENTED verdict fails it.
 func TestConformanceClient(t *testing.T) {
+	leak.Check(t)
 	cases, err := Select([]string{"*"}, gateExclude())
 	if err != nil {
 		t.Fatal(err)
