@@ -256,9 +256,9 @@ func checkRun(t *testing.T, in []byte, r run) {
 		t.Fatalf("wire ends with %v code %d, want a close frame with %d (%s)",
 			wire.end, wire.code, ce.Code, want.why)
 	}
-	if len(want.pings) > 0 && len(wire.pongs) == 0 && ce.Code == want.code {
-		// (With an alternative code the Conn failed earlier than the model's end, maybe
-		// before any ping.)
+	if len(want.pings) > 0 && len(wire.pongs) == 0 && !want.inflateEnd {
+		// (When inflated data ends the connection, the Conn may fail at an earlier frame
+		// of the message than the model, before a ping.)
 		t.Fatalf("%d pings were processed before the close, none answered", len(want.pings))
 	}
 }

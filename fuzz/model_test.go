@@ -57,6 +57,9 @@ type outcome struct {
 	// from this message on (the messages before it still are).
 	allowed   []frame.CloseCode
 	ambiguous bool
+	// inflateEnd: the end involves inflated data, which a receiver may find at any frame
+	// of the message, so control frames after its start may or may not be processed.
+	inflateEnd bool
 }
 
 // limits are the read limits the fuzz targets pick from; -1 means none.
@@ -98,6 +101,7 @@ func modelWith(in []byte, cfg modelCfg) outcome {
 			r := z.inflate(msg, false, limit, msgType == 1)
 			o.allowed = append(o.allowed, r.faults...)
 			o.ambiguous = o.ambiguous || r.ambiguous
+			o.inflateEnd = o.inflateEnd || len(r.faults) > 0
 		}
 		return o
 	}
@@ -209,6 +213,7 @@ func modelWith(in []byte, cfg modelCfg) outcome {
 				}
 				if len(r.faults) > 0 {
 					inMsg = false
+					o.inflateEnd = true
 					o.allowed = append(o.allowed, r.faults...)
 					return end(endViolation, r.faults[0], r.why)
 				}
