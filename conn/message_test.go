@@ -406,3 +406,41 @@ func TestConcurrentWriters(t *testing.T) {
 		})
 	}
 }
+
+// TestPingBurst: each ping of a burst gets its own pong, in order (Autobahn 2.10/2.11),
+// in both roles, also when the pings arrive one byte at a time.
+func TestPingBurst(t *testing.T) {
+	leak.Check(t)
+	for _, role := range []Role{Server, Client} {
+		for _, chop := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%v/chopped=%v", role, chop), func(t *testing.T) {
+				c, p := rawPair(t, transports[1], role, nil)
+				var all []byte
+				for i := 0; i < 10; i++ {
+					all = append(all, p.encode(frame.OpPing, true, 0, []byte(fmt.Sprintf("payload-%d", i)))...)
+				}
+				all = append(all, p.encode(frame.OpText, true, 0, []byte("end"))...)
+				go func() {
+					if !chop {
+						p.nc.Write(all)
+						return
+					}
+					for i := range all {
+						if _, err := p.nc.Write(all[i : i+1]); err != nil {
+							return
+						}
+					}
+				}()
+				if _, b, err := c.ReadMessage(ctxT(t), nil); err != nil || string(b) != "end" {
+					t.Fatalf("%q %v", b, err)
+				}
+				for i := 0; i < 10; i++ {
+					f := p.mustRead()
+					if want := fmt.Sprintf("payload-%d", i); f.h.Opcode != frame.OpPong || string(f.payload) != want {
+						t.Fatalf("frame %d: %v %q, want pong %q", i, f.h.Opcode, f.payload, want)
+					}
+				}
+			})
+		}
+	}
+}

@@ -251,8 +251,9 @@ func (c *Conn) werrOr(err error) error {
 
 // maxQueuedPongs is how many pongs may wait in the write queue before newer pings only
 // replace the one pending pong (RFC 6455 §5.5.3 allows answering only the most recent
-// ping). Up to this many pings in a burst each get their own pong.
-const maxQueuedPongs = 8
+// ping). Up to this many pings in a burst each get their own pong (Autobahn 2.10 and 2.11
+// send 10 and expect 10); a flood queues at most 32 × 139 bytes.
+const maxQueuedPongs = 32
 
 // queuePong queues the pong answering a ping (RFC 6455 §5.5.2) and has it sent: by the
 // flush in progress if there is one, else by a short-lived goroutine, so that the reader
