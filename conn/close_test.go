@@ -283,3 +283,29 @@ func TestCloseReaderStops(t *testing.T) {
 	}
 	p.expectEOF()
 }
+
+// TestBadCloseFrameNoWait: a close frame that fails validation is still the peer's close:
+// the Conn answers with its code and ends at once instead of waiting for another
+// (Autobahn 7.3.2, 7.5.1, 7.9.x).
+func TestBadCloseFrameNoWait(t *testing.T) {
+	leak.Check(t)
+	for _, role := range []Role{Server, Client} {
+		t.Run(role.String(), func(t *testing.T) {
+			c, p := rawPair(t, transports[1], role, &Options{CloseTimeout: time.Hour})
+			errc := make(chan error, 1)
+			go func() { _, _, err := c.ReadMessage(ctxT(t), nil); errc <- err }()
+			<-p.send(p.encode(frame.OpClose, true, 0, closePayload(1005, "")))
+			if code := p.expectClose(); code != 1002 {
+				t.Fatalf("close code %d", code)
+			}
+			if role == Server {
+				p.expectEOF() // fails on the test timeout if the server waits
+			} else {
+				p.nc.Close() // the raw server closes; the client must not wait for more
+			}
+			if err := <-errc; CloseStatus(err) != 1002 {
+				t.Fatalf("read: %v", err)
+			}
+		})
+	}
+}

@@ -127,6 +127,10 @@ func (p *Protocol) init(role Role, cfg *config) {
 // Err returns the failure Parse reported, if any.
 func (p *Protocol) Err() error { return p.err }
 
+// PeerClosed reports whether the peer's close frame has been parsed (also one that
+// failed validation): nothing more will come from the peer but the end of the stream.
+func (p *Protocol) PeerClosed() bool { return p.closed }
+
 // InMessage reports whether a data message has started and not yet ended.
 func (p *Protocol) InMessage() bool { return p.inMessage }
 
@@ -330,10 +334,10 @@ func (p *Protocol) control(n int, in []byte) (int, Event, error) {
 	// RFC 6455 §5.5.1: a close payload is empty or a valid code and a UTF-8 reason;
 	// anything else fails the connection (1002, or 1007 for the reason's UTF-8).
 	code, reason, err := frame.ParseClose(payload)
+	p.closed = true // valid or not, the peer has sent its close frame
 	if err != nil {
 		return n, Event{}, p.fail(err)
 	}
-	p.closed = true
 	return n, Event{Kind: EventClose, Code: code, Reason: reason}, nil
 }
 

@@ -282,6 +282,16 @@ func (c *Conn) failProtocol(err error) error {
 	ce := &CloseError{Code: fe.Code, Reason: fe.Msg, Err: err}
 	c.setErr(ce)
 	c.sendCloseCode(fe.Code, fe.Msg, ce)
+	if c.p.PeerClosed() {
+		// The violation was in the peer's close frame: it will send nothing more, so do
+		// not wait for another; close as after a valid one (RFC 6455 §7.1.1).
+		c.peerClosed.Store(true)
+		if c.role == Client {
+			c.drainUntilEOF()
+		}
+		c.closeTCP(nil)
+		return c.loadErr()
+	}
 	if fe == frame.ErrTooBig || fe == frame.ErrLengthOverflow {
 		// Frame boundaries are lost (or a huge payload would follow): do not wait.
 		c.closeTCP(nil)
