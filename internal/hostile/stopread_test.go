@@ -72,13 +72,13 @@ func TestStalledReaderWriteTimeout(t *testing.T) {
 	addr, closed := modes[0].serve(t, opts, func(c *server.Conn) {
 		smallSendBuffer(c)
 		msg := make([]byte, 64<<10)
-		for range 64 { // 4 MiB: far more than the socket buffers hold
+		start <- time.Now() // the writer's first batch, and its deadline, start after this
+		for range 64 {      // 4 MiB: far more than the socket buffers hold
 			if err := c.SendBinary(msg); err != nil {
 				t.Errorf("send: %v", err)
 				break
 			}
 		}
-		start <- time.Now()
 	})
 	stalledPeer(t, addr)
 	t0 := <-start
