@@ -70,14 +70,14 @@ func (g *gateConn) SetWriteDeadline(time.Time) error { return nil }
 
 // TestNoPongAfterClose: while the server's write of a large message is blocked (the peer
 // stopped reading), the peer sends a burst of pings and then breaks the protocol. The
-// pongs pile up (at most 8, then only the latest is kept), and the close frame is queued
+// pongs pile up (a few dozen, then only the latest is kept), and the close frame is queued
 // behind them. Once the peer reads again, the close frame must be the last frame on the
 // wire: RFC 6455 §5.5.1 and §7.1.7 end the stream with it, and a peer that receives a pong
 // after the close sees a protocol violation.
 func TestNoPongAfterClose(t *testing.T) {
 	leak.Check(t)
 	var script []byte
-	for i := range 20 {
+	for i := range 200 { // more than conn queues (then it keeps only the latest)
 		script = append(script, clientFrame(true, frame.OpPing, []byte{byte(i)})...)
 	}
 	script = append(script, clientFrame(true, 0x3, nil)...) // reserved opcode: 1002
@@ -110,20 +110,30 @@ func TestNoPongAfterClose(t *testing.T) {
 	out := bytes.Clone(g.out.Bytes())
 	g.mu.Unlock()
 	var ops []string
-	closeAt := -1
+	closeAt, pongs, lastPong := -1, 0, -1
 	for len(out) > 0 {
 		h, n, err := frame.ParseHeader(out)
 		if err != nil || n == 0 || int64(len(out)-n) < h.Length {
 			t.Fatalf("bad output after %v: % x", ops, out[:min(len(out), 16)])
 		}
+		payload := out[n : n+int(h.Length)]
 		out = out[n+int(h.Length):]
-		if h.Opcode == frame.OpClose {
+		switch h.Opcode {
+		case frame.OpClose:
 			closeAt = len(ops)
+		case frame.OpPong:
+			pongs++
+			lastPong = int(payload[0])
 		}
 		ops = append(ops, h.Opcode.String())
 	}
 	if closeAt != len(ops)-1 {
 		t.Fatalf("frames after the close frame: %v", ops)
+	}
+	// The premise: pongs were coalesced (fewer than the pings) and the one kept answers
+	// the latest ping (RFC 6455 §5.5.3), so the kept pong did go out, before the close.
+	if pongs >= 200 || lastPong != 199 {
+		t.Errorf("%d pongs, the last answering ping %d: the kept-pong path was not exercised", pongs, lastPong)
 	}
 }
 
