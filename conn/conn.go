@@ -67,7 +67,8 @@ type Conn struct {
 
 	// Lifecycle.
 	mu         sync.Mutex
-	err        error // how the connection ended (a *CloseError), nil while open
+	err        error       // how the connection ended (a *CloseError), nil while open
+	ended      atomic.Bool // err is set
 	tcpClosed  bool
 	done       chan struct{} // closed once the net.Conn is closed
 	readerGone chan struct{} // a reader stopped while Close waits (cap 1)
@@ -143,11 +144,15 @@ func (c *Conn) setErr(err error) {
 	c.mu.Lock()
 	if c.err == nil {
 		c.err = err
+		c.ended.Store(true)
 	}
 	c.mu.Unlock()
 }
 
 func (c *Conn) loadErr() error {
+	if !c.ended.Load() { // the common case, without the lock
+		return nil
+	}
 	c.mu.Lock()
 	err := c.err
 	c.mu.Unlock()
@@ -163,6 +168,7 @@ func (c *Conn) closeTCP(err error) error {
 			err = &CloseError{Code: frame.CloseAbnormal, Err: ErrClosedLocally}
 		}
 		c.err = err
+		c.ended.Store(true)
 	}
 	if c.tcpClosed {
 		c.mu.Unlock()
