@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -56,4 +57,10 @@ func BenchmarkEchoRoundTrip(b *testing.B) {
 			}
 		})
 	}
+}
+
+// localURL returns the ws:// URL of a listener's address.
+func localURL(ln net.Listener) string {
+	a := ln.Addr().(*net.TCPAddr)
+	return "ws://" + net.JoinHostPort(a.IP.String(), strconv.Itoa(a.Port))
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/duplexws/duplex/conn"
@@ -92,10 +91,4 @@ func echo(c *conn.Conn) {
 func Serve(ln net.Listener) error {
 	srv := &http.Server{Handler: EchoHandler(), ReadHeaderTimeout: 10 * time.Second}
 	return srv.Serve(ln)
-}
-
-// localURL returns the ws:// URL of a listener's address.
-func localURL(ln net.Listener) string {
-	a := ln.Addr().(*net.TCPAddr)
-	return "ws://" + net.JoinHostPort(a.IP.String(), strconv.Itoa(a.Port))
 }
