@@ -53,6 +53,11 @@ bench-simd:
 fuzz:
 	bash scripts/fuzz.sh $(FUZZTIME)
 
+## e2e: the demo page in a real browser (Debian's Chromium driven by playwright-core;
+## installs chromium with apt-get when missing, which needs root).
+e2e:
+	bash e2e/run.sh
+
 ## check: everything CI runs.
 check: test fuzz
 
