@@ -447,7 +447,6 @@ func (c *Conn) writeLoop() {
 
 		_ = c.ws.SetWriteDeadline(time.Now().Add(c.cfg.WriteTimeout))
 		var err error
-		var written int64
 		for i := range batch {
 			it := &batch[i]
 			n := len(it.data)
@@ -458,13 +457,19 @@ func (c *Conn) writeLoop() {
 					c.bytesOut.Add(uint64(n))
 				}
 			}
+			if testHookWritten != nil {
+				testHookWritten()
+			}
 			it.release()
+			// The message is on the socket (or dropped): it no longer counts against
+			// MaxBuffered, so a peer that already read it can be answered at once.
+			o.mu.Lock()
+			o.cost -= int64(n) + itemOverhead
+			o.mu.Unlock()
 			o.buffered.Add(-int64(n))
-			written += int64(n) + itemOverhead
 		}
 
 		o.mu.Lock()
-		o.cost -= written
 		if cap(batch) <= maxSpare {
 			o.spare = batch[:0]
 		}
@@ -487,6 +492,10 @@ func (c *Conn) writeLoop() {
 		}
 	}
 }
+
+// testHookWritten, set by tests only, runs in the writer goroutine after a message was
+// handed to the socket and before it stops counting against MaxBuffered.
+var testHookWritten func()
 
 // BufferedAmount returns the bytes accepted by Send (and Hub broadcasts) that are not yet
 // written to the socket, like a browser's WebSocket.bufferedAmount.

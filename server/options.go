@@ -74,8 +74,11 @@ type Options struct {
 	// A Send that would pass it fails with ErrBufferFull and closes the connection with 1013
 	// (Try Again Later: the IANA registry of RFC 6455 §11.7 defines it for a server "casting
 	// off some of its clients" when overloaded, which a consumer too slow to drain its
-	// socket makes us). A message bigger than MaxBuffered is accepted when nothing else is
-	// waiting, so memory per connection is at most MaxBuffered + the largest message. Each
+	// socket makes us). A message counts from Send until its write to the socket returns.
+	// The bound is against slow readers, not big messages: a message bigger than
+	// MaxBuffered on its own is accepted when no other message waits behind the one being
+	// written (so a request/response peer exchanging such messages is never cut off), and
+	// memory per connection is at most MaxBuffered + twice the largest message. Each
 	// queued message counts 64 bytes more than its payload (its queue slot), so a flood of
 	// tiny messages is bounded too. Default 1 MiB.
 	MaxBuffered int64

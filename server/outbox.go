@@ -50,11 +50,17 @@ const (
 	idleSpare = 64
 )
 
-// accept reports whether n more bytes fit under the bound. A message larger than the whole
-// bound is accepted when nothing else is queued, so any message can be sent; the bound on
-// memory is then max + the largest message.
+// fitsLocked reports whether a message of n bytes may be queued. It fits if the bytes
+// queued or being written stay under max with it. A message that could never fit (n plus
+// its overhead over max) is accepted when no other message waits behind the one being
+// written: the bound is against readers too slow to drain the queue, not against big
+// messages, and a strict request/response peer exchanging messages over max must not be
+// cut off because the previous answer's write has not quite returned yet. Memory per
+// connection is then at most max + twice the largest message (one being written, one
+// waiting).
 func (o *outbox) fitsLocked(n int) bool {
-	return o.cost == 0 || o.cost+int64(n)+itemOverhead <= o.max
+	need := int64(n) + itemOverhead
+	return o.cost == 0 || o.cost+need <= o.max || (len(o.items) == 0 && need > o.max)
 }
 
 // wakeFlushersLocked releases Flush callers; called when the queue drains or closes.
