@@ -143,7 +143,9 @@ type Options struct {
 	// closeAfter, the close handshake and server drop timeouts). It only elapses against
 	// a peer that does not answer. Default 1s, as the suite.
 	Timeout time.Duration
-	// CaseTimeout bounds each case from connect to verdict. Default 60s.
+	// CaseTimeout bounds each case from connect to verdict. Default 60s; a case whose own
+	// timeout is longer (the suite's WAITSECS of sections 9, 12 and 13, in Timeout units)
+	// gets that plus the closing handshake.
 	CaseTimeout time.Duration
 	// MaxMessage is the largest message the harness buffers from the peer; larger fails
 	// the connection with 1009. Default 64 MiB.

@@ -179,8 +179,6 @@ func (s *session) run() {
 }
 
 func (s *session) loop() {
-	caseEnd := time.NewTimer(time.Until(s.deadline))
-	defer caseEnd.Stop()
 	t := time.NewTimer(time.Hour)
 	defer t.Stop()
 	for !s.lost {
@@ -188,30 +186,40 @@ func (s *session) loop() {
 		if s.lost {
 			break
 		}
-		next := s.nextTimer()
-		if next != nil {
+		if !time.Now().Before(s.deadline) {
+			s.wasClean = false
+			s.wasNotCleanReason = "case did not finish within the harness case timeout"
+			s.log(WireEntry{Kind: "TIMEOUT", Note: "case timeout, dropping TCP"})
+			s.drop()
+			// The reader ends on the closed connection; collect what it posted.
+			<-s.readEnd
+			s.drain()
+			s.lost = true
+			break
+		}
+		wait := time.Until(s.deadline)
+		if next := s.nextTimer(); next != nil {
 			d := time.Until(next.at)
 			if d <= 0 {
 				s.fire(next)
 				continue
 			}
-			t.Reset(d)
-		} else {
-			t.Reset(time.Hour)
+			wait = min(wait, d)
 		}
+		t.Reset(wait)
 		select {
 		case <-s.wake:
 		case <-t.C:
-		case <-caseEnd.C:
-			s.wasClean = false
-			s.wasNotCleanReason = "case did not finish within the harness case timeout"
-			s.log(WireEntry{Kind: "TIMEOUT", Note: "case timeout, dropping TCP"})
-			s.drop()
-			// The reader ends on the closed connection; wait for it below.
-			<-s.readEnd
-			s.drain()
-			s.lost = true
 		}
+	}
+}
+
+// extendDeadline makes sure the case may run until at least d (a case's own timeout,
+// such as the suite's WAITSECS, may exceed Options.CaseTimeout).
+func (s *session) extendDeadline(d time.Time) {
+	if d.After(s.deadline) {
+		s.deadline = d
+		_ = s.conn.SetWriteDeadline(d)
 	}
 }
 
@@ -736,6 +744,8 @@ func (s *session) killAfter(sec float64) {
 // closeAfter starts the closing handshake after sec suite seconds (Options.Timeout each).
 func (s *session) closeAfter(sec float64) {
 	s.log(WireEntry{Kind: "TI", Note: durNote(sec, s.opts.timeout())})
+	// Leave room for the close handshake after the timer.
+	s.extendDeadline(time.Now().Add(time.Duration((sec + 3) * float64(s.opts.timeout()))))
 	s.after(sec, s.opts.timeout(), func() {
 		if s.state != stateClosed {
 			s.log(WireEntry{Kind: "TIE", Note: "closing connection"})
