@@ -158,7 +158,22 @@ func (c *Conn) writeFrame(op frame.Opcode, fin bool, rsv byte, payload []byte, f
 
 // appendLocked encodes a frame at the end of the pending buffer.
 func (c *Conn) appendLocked(op frame.Opcode, fin bool, rsv byte, payload []byte) {
-	need := frame.MaxHeaderSize + len(payload)
+	c.reserveLocked(frame.MaxHeaderSize + len(payload))
+	before := len(*c.pending)
+	*c.pending = appendFrame(*c.pending, c.role, op, fin, rsv, payload)
+	c.wseq += uint64(len(*c.pending) - before)
+}
+
+// appendEncodedLocked appends an already encoded frame (a Prepared one) to the pending
+// buffer.
+func (c *Conn) appendEncodedLocked(b []byte) {
+	c.reserveLocked(len(b))
+	*c.pending = append(*c.pending, b...)
+	c.wseq += uint64(len(b))
+}
+
+// reserveLocked makes room for need more bytes in the pending buffer.
+func (c *Conn) reserveLocked(need int) {
 	if c.pending == nil {
 		c.pending = getBuf(max(need, c.cfg.writeBuf))
 	} else if b := *c.pending; cap(b)-len(b) < need {
@@ -167,9 +182,6 @@ func (c *Conn) appendLocked(op frame.Opcode, fin bool, rsv byte, payload []byte)
 		putBuf(c.pending)
 		c.pending = nb
 	}
-	before := len(*c.pending)
-	*c.pending = appendFrame(*c.pending, c.role, op, fin, rsv, payload)
-	c.wseq += uint64(len(*c.pending) - before)
 }
 
 // flushOrWait, called with wmu held, writes the pending frames or, if another goroutine
