@@ -5,7 +5,7 @@ FUZZTIME  ?= 10s
 BENCHTIME ?= 1s
 COUNT     ?= 6
 
-.PHONY: test fmt-check vet race purego arm64 utf8-speed unit bench bench-simd fuzz check autobahn e2e clean
+.PHONY: test fmt-check vet race purego arm64 utf8-speed load unit bench bench-simd fuzz check autobahn e2e clean
 
 ## test: gofmt check, go vet, and the race-enabled test suite (what CI runs first).
 test: fmt-check vet race purego
@@ -57,6 +57,10 @@ fuzz:
 ## installs chromium with apt-get when missing, which needs root).
 e2e:
 	bash e2e/run.sh
+
+## load: 2,000 loopback connections for 60 s, every message verified end to end (not under -race).
+load:
+	DUPLEX_LOAD=1 $(GO) test -run 'TestLoad$$' -count=1 -timeout 10m -v ./loadtest
 
 ## check: everything CI runs.
 check: test fuzz
