@@ -431,6 +431,9 @@ func (c *Conn) writeLoop() {
 			if cap(o.spare) > idleSpare {
 				o.spare = nil
 			}
+			if cap(o.msgs) > idleSpare {
+				o.msgs = nil
+			}
 			if len(o.items) == 0 && cap(o.items) > idleSpare {
 				o.items = nil
 			}
@@ -447,26 +450,32 @@ func (c *Conn) writeLoop() {
 
 		_ = c.ws.SetWriteDeadline(time.Now().Add(c.cfg.WriteTimeout))
 		var err error
-		for i := range batch {
-			it := &batch[i]
-			n := len(it.data)
+		for rest := batch; len(rest) > 0; {
+			chunk := rest[:min(len(rest), maxChunk)]
+			rest = rest[len(chunk):]
+			var n int64
+			for i := range chunk {
+				n += int64(len(chunk[i].data))
+			}
 			if err == nil {
-				err = c.ws.WriteMessage(ctx, it.typ, it.data)
+				err = c.writeChunk(ctx, chunk)
 				if err == nil {
-					c.msgsOut.Add(1)
+					c.msgsOut.Add(uint64(len(chunk)))
 					c.bytesOut.Add(uint64(n))
 				}
 			}
-			if testHookWritten != nil {
-				testHookWritten()
+			if hook := testHookWritten.Load(); hook != nil {
+				(*hook)()
 			}
-			it.release()
-			// The message is on the socket (or dropped): it no longer counts against
-			// MaxBuffered, so a peer that already read it can be answered at once.
+			for i := range chunk {
+				chunk[i].release()
+			}
+			// The messages are on the socket (or dropped): they no longer count against
+			// MaxBuffered, so a peer that already read them can be answered at once.
 			o.mu.Lock()
-			o.cost -= int64(n) + itemOverhead
+			o.cost -= n + int64(len(chunk))*itemOverhead
 			o.mu.Unlock()
-			o.buffered.Add(-int64(n))
+			o.buffered.Add(-n)
 		}
 
 		o.mu.Lock()
@@ -493,9 +502,29 @@ func (c *Conn) writeLoop() {
 	}
 }
 
-// testHookWritten, set by tests only, runs in the writer goroutine after a message was
+// maxChunk is the most queued messages handed to conn in one WriteMessages call.
+const maxChunk = 256
+
+// writeChunk writes queued messages together: one write system call for the lot where
+// conn can (see conn.WriteMessages), each Hub broadcast as its prepared frame.
+func (c *Conn) writeChunk(ctx context.Context, chunk []outItem) error {
+	if len(chunk) == 1 && chunk[0].prep == nil {
+		// One message: conn writes a large one with writev from our buffer.
+		return c.ws.WriteMessage(ctx, chunk[0].typ, chunk[0].data)
+	}
+	msgs := c.out.msgs[:0]
+	for i := range chunk {
+		msgs = append(msgs, conn.Message{Type: chunk[i].typ, Data: chunk[i].data, Prepared: chunk[i].prep})
+	}
+	err := c.ws.WriteMessages(ctx, msgs)
+	clear(msgs)
+	c.out.msgs = msgs[:0]
+	return err
+}
+
+// testHookWritten, set by tests only, runs in the writer goroutine after messages were
 // handed to the socket and before it stops counting against MaxBuffered.
-var testHookWritten func()
+var testHookWritten atomic.Pointer[func()]
 
 // BufferedAmount returns the bytes accepted by Send (and Hub broadcasts) that are not yet
 // written to the socket, like a browser's WebSocket.bufferedAmount.

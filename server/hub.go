@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/duplexws/duplex/conn"
 	"github.com/duplexws/duplex/utf8"
 )
 
@@ -24,8 +25,11 @@ const (
 )
 
 // Hub groups connections in named rooms and broadcasts a message to a room's members.
-// A broadcast copies and validates the payload once and queues the same buffer to every
-// member, so it costs one allocation however many members there are, and returns without
+// A broadcast validates the payload and encodes its frame once (conn.PrepareMessage) and
+// queues that frame to every member, so it costs two allocations however many members
+// there are; with permessage-deflate it is compressed once per compression level for the
+// members without context takeover in their sending direction (the others, which must
+// keep their own compression context, compress it themselves). It returns without
 // waiting for any socket: each member's writer goroutine writes at its own pace, bounded by
 // its Options.MaxBuffered and WriteTimeout (see SlowPolicy).
 //
@@ -151,9 +155,7 @@ func (h *Hub) Broadcast(room string, t MessageType, p []byte) (int, error) {
 	default:
 		return 0, ErrMessageType
 	}
-	b := make([]byte, len(p))
-	copy(b, p)
-	return h.broadcast(room, t, b), nil
+	return h.broadcast(room, t, p), nil
 }
 
 // BroadcastText queues s as a text message to every open member of room. See Broadcast.
@@ -175,17 +177,26 @@ func (h *Hub) BroadcastJSON(room string, v any) (int, error) {
 	return h.broadcast(room, Text, b), nil
 }
 
-// broadcast queues b, shared and never written to again, to every member of room.
-func (h *Hub) broadcast(room string, t MessageType, b []byte) int {
+// broadcast encodes p once (conn.PrepareMessage copies it into the frame) and queues the
+// prepared message to every member of room.
+func (h *Hub) broadcast(room string, t MessageType, p []byte) int {
 	onFull := onFullShed
 	if h.Slow == SkipSlow {
 		onFull = onFullSkip
 	}
-	n := 0
 	h.mu.RLock()
 	defer h.mu.RUnlock()
+	if len(h.rooms[room]) == 0 {
+		return 0
+	}
+	pm, err := conn.PrepareMessage(t, p)
+	if err != nil {
+		return 0 // t was checked by the callers
+	}
+	it := outItem{typ: t, data: pm.Payload(), prep: pm}
+	n := 0
 	for c := range h.rooms[room] {
-		switch c.enqueueItem(context.Background(), outItem{typ: t, data: b}, onFull) {
+		switch c.enqueueItem(context.Background(), it, onFull) {
 		case nil:
 			n++
 		case ErrBufferFull:

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"github.com/duplexws/duplex/conn"
 	"sync"
 	"sync/atomic"
 )
@@ -10,7 +11,8 @@ import (
 type outItem struct {
 	typ  MessageType
 	data []byte
-	buf  *[]byte // the pooled buffer behind data, returned after the write; nil if shared
+	buf  *[]byte        // the pooled buffer behind data, returned after the write; nil if shared
+	prep *conn.Prepared // a Hub broadcast's encoded frame (data is its payload), or nil
 }
 
 // release returns the item's pooled buffer, if it has one.
@@ -26,10 +28,11 @@ func (it *outItem) release() {
 type outbox struct {
 	mu       sync.Mutex
 	items    []outItem
-	spare    []outItem // the previous batch's backing array, reused
-	writing  bool      // a writer goroutine is running
-	sealed   bool      // no more items are accepted; queued ones are still written
-	closed   bool      // no more items are accepted; queued ones are dropped
+	spare    []outItem      // the previous batch's backing array, reused
+	writing  bool           // a writer goroutine is running
+	sealed   bool           // no more items are accepted; queued ones are still written
+	closed   bool           // no more items are accepted; queued ones are dropped
+	msgs     []conn.Message // the writer's argument to conn.WriteMessages, reused
 	flushers []chan struct{}
 	room     chan struct{} // one slot: space was freed (made when a SendContext waits)
 

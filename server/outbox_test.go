@@ -19,7 +19,7 @@ func TestSendRequestResponseBig(t *testing.T) {
 	opts.MaxBuffered = 1 << 20
 	sent := make(chan struct{}, rounds)
 	var nSent, nWritten atomic.Int32
-	testHookWritten = func() {
+	hook := func() {
 		// Answer k is written: hold on until answer k+1 was sent (or refused).
 		k := nWritten.Add(1)
 		if k >= rounds {
@@ -34,7 +34,8 @@ func TestSendRequestResponseBig(t *testing.T) {
 			}
 		}
 	}
-	t.Cleanup(func() { testHookWritten = nil })
+	testHookWritten.Store(&hook)
+	t.Cleanup(func() { testHookWritten.Store(nil) })
 	srv, conns := connServer(t, opts)
 	ws, _ := dial(t, srv, "/")
 	c := within(t, conns, 5*time.Second, "the connection")
