@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/duplexws/duplex/deflate"
 	"github.com/duplexws/duplex/frame"
@@ -269,7 +270,7 @@ func (pm *Prepared) Type() MessageType { return pm.typ }
 func (pm *Prepared) Payload() []byte { return pm.frame[pm.hdr:] }
 
 // testHookCompressShared, set by tests only, runs when a Prepared message is compressed.
-var testHookCompressShared func(level int)
+var testHookCompressShared atomic.Pointer[func(level int)]
 
 // compressed returns pm's frame compressed at level, compressing it on the first call.
 func (pm *Prepared) compressed(level int) (f []byte, hdr int) {
@@ -280,8 +281,8 @@ func (pm *Prepared) compressed(level int) (f []byte, hdr int) {
 			return pm.comp[i].frame, pm.comp[i].hdr
 		}
 	}
-	if testHookCompressShared != nil {
-		testHookCompressShared(level)
+	if hook := testHookCompressShared.Load(); hook != nil {
+		(*hook)(level)
 	}
 	out := deflate.CompressShared(nil, pm.Payload(), level)
 	// RFC 7692 §6.1: RSV1 on the first (here the only) frame of a compressed message.
