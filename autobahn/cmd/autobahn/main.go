@@ -50,7 +50,8 @@ func run() int {
 		outdir  = flag.String("outdir", "autobahn/report", "report root: servers/ (client mode) or clients/ (server mode) below it")
 		pace    = flag.Duration("pace", 0, "length of one suite second of deliberate delay (default 100ms)")
 		timeout = flag.Duration("timeout", 0, "length of one suite second of waiting for the peer (default 1s)")
-		shrink  = flag.Int("shrink", 1, "divide section 9 sizes and counts by this (1 = suite sizes)")
+		shrink  = flag.Int("shrink", 1, "divide section 9 sizes and counts and the 12/13 message counts by this (1 = suite sizes)")
+		par     = flag.Int("parallel", 1, "cases run at once in client mode (1 = one at a time, as the suite)")
 		verbose = flag.Bool("v", false, "print every case as it finishes")
 	)
 	flag.Parse()
@@ -59,7 +60,7 @@ func run() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	opts := &autobahn.Options{Agent: *agent, Pace: *pace, Timeout: *timeout, Shrink: *shrink}
+	opts := &autobahn.Options{Agent: *agent, Pace: *pace, Timeout: *timeout, Shrink: *shrink, Parallel: *par}
 	if *verbose {
 		opts.OnResult = func(r *autobahn.Result) {
 			fmt.Printf("%-8s %-13s %-16s %5dms\n", r.ID, r.Behavior, r.BehaviorClose, r.Duration)
