@@ -69,17 +69,36 @@ func (c *Conn) WriteMessages(ctx context.Context, msgs []Message) error {
 // mask each frame with its own key (RFC 6455 §5.3), so it copies pm's payload (or shared
 // compressed payload) and masks it, as WriteMessage does.
 func (c *Conn) WritePrepared(ctx context.Context, pm *Prepared) error {
-	var one [1]Message
-	one[0].Prepared = pm
 	if err := c.acquireMsg(ctx); err != nil {
 		return err
 	}
 	stop := c.wd.arm(ctx)
-	err := c.writeBatch(one[:])
+	var err error
+	if c.role == Server && (c.comp == nil || len(pm.Payload()) < c.cfg.compression.Threshold) {
+		// The common case, kept shallow: the prepared frame as it is.
+		err = c.writeEncoded(pm.frame)
+	} else {
+		var one [1]Message
+		one[0].Prepared = pm
+		err = c.writeBatch(one[:])
+	}
 	if c.wd.disarm(stop) && err != nil {
 		err = ctx.Err()
 	}
 	return err
+}
+
+// writeEncoded sends an encoded data frame, called with msgSem held, which it releases.
+func (c *Conn) writeEncoded(f []byte) error {
+	c.wmu.Lock()
+	if err := c.refuseLocked(); err != nil {
+		c.wmu.Unlock()
+		<-c.msgSem
+		return err
+	}
+	c.appendEncodedLocked(f)
+	<-c.msgSem
+	return c.flushOrWait(c.wseq, false)
 }
 
 // wire is how one message goes out on this connection.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/duplexws/duplex/conn"
+	"github.com/duplexws/duplex/deflate"
 	"github.com/duplexws/duplex/frame"
 	"github.com/duplexws/duplex/handshake"
 	"github.com/duplexws/duplex/internal/memconn"
@@ -141,17 +143,37 @@ func BenchmarkSend(b *testing.B) {
 	}
 }
 
-// BenchmarkBroadcast: one message to 64 members through a Hub (one copy, shared), against
-// a loop of Send to each member (64 copies). Both wait until every member wrote it.
+// BenchmarkBroadcast: one message to 64 members through a Hub (encoded once as a
+// conn.Prepared frame, compressed once with -deflate), against a loop of Send to each
+// member (64 copies, 64 compressions). Both wait until every member wrote it.
 func BenchmarkBroadcast(b *testing.B) {
 	const members = 64
-	for _, n := range []int{16, 1 << 10} {
-		msg := make([]byte, n)
+	noTakeover := &deflate.Options{ServerNoContextTakeover: true, ClientNoContextTakeover: true}
+	for _, bc := range []struct {
+		n   int
+		cfg *deflate.Options
+	}{{16, nil}, {1 << 10, nil}, {64 << 10, nil}, {1 << 10, noTakeover}, {64 << 10, noTakeover}} {
+		n := bc.n
+		msg := bytes.Repeat([]byte("broadcast payload "), n/18+1)[:n]
+		name := fmt.Sprint(n)
+		if bc.cfg != nil {
+			name += "-deflate"
+		}
 		setup := func() ([]*Conn, *Hub) {
 			hub := &Hub{}
 			cs := make([]*Conn, members)
 			for i := range cs {
-				cs[i], _ = memConn(clientFrame(0), true)
+				var opts *conn.Options
+				if bc.cfg != nil {
+					_, p, ok := deflate.Negotiate([]handshake.Extension{deflate.Offer(bc.cfg)}, bc.cfg)
+					if !ok {
+						b.Fatal("negotiation failed")
+					}
+					opts = &conn.Options{Compression: &p}
+				}
+				ws := conn.New(&memconn.Replay{Data: clientFrame(0)}, nil, conn.Server, opts)
+				cs[i] = newConn(ws, benchConfig(), nil, "", nil, true)
+				cs[i].start()
 				cs[i].out.max = 1 << 40
 				hub.Join("room", cs[i])
 			}
@@ -164,7 +186,7 @@ func BenchmarkBroadcast(b *testing.B) {
 				}
 			}
 		}
-		b.Run(fmt.Sprintf("baseline-Send-each/%d", n), func(b *testing.B) {
+		b.Run("baseline-Send-each/"+name, func(b *testing.B) {
 			cs, _ := setup()
 			b.SetBytes(int64(n * members))
 			b.ReportAllocs()
@@ -172,10 +194,10 @@ func BenchmarkBroadcast(b *testing.B) {
 				for _, c := range cs {
 					c.SendBinary(msg)
 				}
+				flush(b, cs)
 			}
-			flush(b, cs)
 		})
-		b.Run(fmt.Sprintf("Hub/%d", n), func(b *testing.B) {
+		b.Run("Hub/"+name, func(b *testing.B) {
 			cs, hub := setup()
 			b.SetBytes(int64(n * members))
 			b.ReportAllocs()
@@ -183,8 +205,8 @@ func BenchmarkBroadcast(b *testing.B) {
 				if k, _ := hub.Broadcast("room", Binary, msg); k != members {
 					b.Fatalf("delivered to %d", k)
 				}
+				flush(b, cs)
 			}
-			flush(b, cs)
 		})
 	}
 }

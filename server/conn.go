@@ -508,7 +508,10 @@ const maxChunk = 256
 // writeChunk writes queued messages together: one write system call for the lot where
 // conn can (see conn.WriteMessages), each Hub broadcast as its prepared frame.
 func (c *Conn) writeChunk(ctx context.Context, chunk []outItem) error {
-	if len(chunk) == 1 && chunk[0].prep == nil {
+	if len(chunk) == 1 {
+		if chunk[0].prep != nil {
+			return c.ws.WritePrepared(ctx, chunk[0].prep)
+		}
 		// One message: conn writes a large one with writev from our buffer.
 		return c.ws.WriteMessage(ctx, chunk[0].typ, chunk[0].data)
 	}
