@@ -96,6 +96,23 @@ func (c *Conn) writeEncoded(f []byte) error {
 		<-c.msgSem
 		return err
 	}
+	if len(f) >= writevMin && !c.flushing && c.pending == nil && !c.pongPending {
+		// A large frame, nothing queued: write it from the Prepared, no copy. Frames
+		// queued meanwhile follow in flushLocked.
+		c.flushing = true
+		c.wmu.Unlock()
+		<-c.msgSem
+		_, err := c.nc.Write(f)
+		c.wmu.Lock()
+		if err != nil && c.werr == nil {
+			c.werr = fmt.Errorf("conn: write: %w", err)
+		}
+		_ = c.flushLocked(c.wseq) // a later frame's failure is its writer's to report
+		if err != nil {
+			return c.werrOr(err)
+		}
+		return nil
+	}
 	c.appendEncodedLocked(f)
 	<-c.msgSem
 	return c.flushOrWait(c.wseq, false)
