@@ -28,6 +28,12 @@ const writevMin = 8 << 10
 // If ctx is cancelled before the message is queued, WriteMessage returns ctx.Err() and
 // nothing is sent; once it is queued, cancellation interrupts the socket write and closes
 // the connection.
+//
+// A nil error means every byte of the message was accepted by the socket (the kernel's
+// send buffer), not that the peer received it. If the connection is then closed
+// abortively (a later write timed out, CloseNow) while bytes the peer sent are unread,
+// the kernel resets the connection (TCP RST) and drops its send buffer, so the peer may
+// see even an earlier message truncated before the reset.
 func (c *Conn) WriteMessage(ctx context.Context, t MessageType, p []byte) error {
 	if t != Text && t != Binary {
 		return ErrMessageType
