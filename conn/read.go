@@ -26,13 +26,14 @@ const growStep = 256 << 10
 //
 // Errors: a *CloseError once the connection has ended (the same value on every later
 // call), ctx.Err() if ctx was cancelled, a timeout error if the read deadline passed,
-// ErrConcurrentRead if another read is in progress. A cancellation or timeout before any
+// ErrConcurrentRead if another read is in progress (once a close frame was sent, even
+// while Close reads the peer's answer, the *CloseError instead). A cancellation or timeout before any
 // byte of a new message was consumed leaves the connection usable; inside a message it
 // closes it. If a message from Reader was not read to the end, its rest is discarded.
 func (c *Conn) ReadMessage(ctx context.Context, dst []byte) (MessageType, []byte, error) {
 	dst = dst[:0]
 	if !c.reading.CompareAndSwap(false, true) {
-		return 0, dst, ErrConcurrentRead
+		return 0, dst, c.busyErr()
 	}
 	defer c.endRead()
 	if err := c.loadErr(); err != nil {
@@ -51,6 +52,16 @@ func (c *Conn) ReadMessage(ctx context.Context, dst []byte) (MessageType, []byte
 	}
 	c.releaseReadBuf()
 	return t, dst, err
+}
+
+// busyErr is the error for a read that found another in progress: ErrConcurrentRead, or,
+// once the connection's end is recorded (a close frame was sent, and Close may be reading
+// while it waits for the peer's), that end, which every later read returns too.
+func (c *Conn) busyErr() error {
+	if err := c.loadErr(); err != nil {
+		return err
+	}
+	return ErrConcurrentRead
 }
 
 // endRead releases the right to read. While a Close waits for the peer's close frame, it
@@ -385,7 +396,7 @@ func (s rawSource) Read(b []byte) (int, error) { return s.c.mr.rawRead(b) }
 // ReadMessage.
 func (c *Conn) Reader(ctx context.Context) (MessageType, io.Reader, error) {
 	if !c.reading.CompareAndSwap(false, true) {
-		return 0, nil, ErrConcurrentRead
+		return 0, nil, c.busyErr()
 	}
 	defer c.endRead()
 	if err := c.loadErr(); err != nil {
@@ -498,7 +509,7 @@ func (c *Conn) readCompressed(ev *Event, dst []byte) (MessageType, []byte, error
 func (r *messageReader) Read(b []byte) (int, error) {
 	c := r.c
 	if !c.reading.CompareAndSwap(false, true) {
-		return 0, ErrConcurrentRead
+		return 0, c.busyErr()
 	}
 	defer c.endRead()
 	if !r.inMessage && !r.compressed {
