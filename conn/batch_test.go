@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"sync"
 	"testing"
@@ -206,4 +207,60 @@ func TestWriteBatchZeroAllocs(t *testing.T) {
 			t.Fatalf("%v allocations per WriteMessages over TCP", a)
 		}
 	})
+}
+
+// BenchmarkWriteMessages: 16 messages written as one batch (WriteMessages) against a loop
+// of WriteMessage (the baseline, one write system call each), server role, loopback TCP
+// with the peer discarding what it reads.
+func BenchmarkWriteMessages(b *testing.B) {
+	for _, size := range []int{16, 1 << 10, 16 << 10} {
+		msgs := batchOf(16, size)
+		total := 0
+		for _, m := range msgs {
+			total += len(m.Data)
+		}
+		setup := func(b *testing.B) *Conn {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer ln.Close()
+			go func() {
+				if nc, err := ln.Accept(); err == nil {
+					_, _ = io.Copy(io.Discard, nc)
+					nc.Close()
+				}
+			}()
+			nc, err := net.Dial("tcp", ln.Addr().String())
+			if err != nil {
+				b.Fatal(err)
+			}
+			c := New(nc, nil, Server, nil)
+			b.Cleanup(func() { c.CloseNow() })
+			return c
+		}
+		ctx := context.Background()
+		b.Run(fmt.Sprintf("baseline-WriteMessage-loop/%d", size), func(b *testing.B) {
+			c := setup(b)
+			b.SetBytes(int64(total))
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, m := range msgs {
+					if err := c.WriteMessage(ctx, m.Type, m.Data); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("WriteMessages/%d", size), func(b *testing.B) {
+			c := setup(b)
+			b.SetBytes(int64(total))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := c.WriteMessages(ctx, msgs); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
