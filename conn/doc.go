@@ -4,8 +4,10 @@
 //
 // Use New to wrap a net.Conn once the opening handshake is done (packages server and
 // client do the handshake and call New). Use ReadMessage to read whole messages into a
-// buffer you reuse, Reader to stream a large message, WriteMessage to send one, Writer to
-// stream one out in fragments, Ping for a ping, Close for the closing handshake and
+// buffer you reuse, Reader to stream a large message, WriteMessage to send one,
+// WriteMessages to send several in one system call, Writer to stream one out in
+// fragments, PrepareMessage and WritePrepared to encode a broadcast once and send it on
+// many connections, Ping for a ping, Close for the closing handshake and
 // CloseNow to drop the connection. CloseStatus extracts the close code from an error.
 //
 // It is not for the opening handshake (package handshake), for HTTP (package server), for
@@ -29,7 +31,9 @@
 // blocked by a peer that stopped reading does not block readers: the reader's pong is
 // left for that write to carry.
 //
-// Reads must come from one goroutine at a time (ErrConcurrentRead otherwise). Pings are
+// Reads must come from one goroutine at a time (ErrConcurrentRead otherwise; once a
+// close frame was sent, the connection's *CloseError, also while Close reads the peer's
+// answer). Pings are
 // answered, pongs and the closing handshake handled, by whichever goroutine is reading,
 // so keep one reading when you expect control frames.
 //
@@ -56,6 +60,17 @@
 // payload is buffered. Control frames are at most 125 bytes, and at most one pong is ever
 // pending: a ping flood cannot grow a queue.
 //
+// # Batches and broadcasts
+//
+// WriteMessages sends several messages in one write system call: they are encoded into
+// one buffer (client frames masked), or, for a server batch of 8 KiB or more with nothing
+// else queued, written with one writev from the callers' buffers. PrepareMessage encodes a
+// message once as a server frame; WritePrepared sends those bytes as they are on server
+// connections, and a compressed frame made once per compression level
+// (deflate.CompressShared) on connections whose Params.AcceptsShared; connections with
+// context takeover in their sending direction compress it themselves, and client
+// connections copy and mask it (RFC 6455 §5.3: a fresh key per frame).
+//
 // # Memory
 //
 // An idle Conn holds no read or write buffer: buffers come from process-wide pools
@@ -65,8 +80,9 @@
 // idle server connection costs about 2.2 KB of heap (the Conn, about 1.2 KB, and its
 // channels and timers) plus the reading goroutine's stack (about 4 KB); on other
 // net.Conns (TLS, pipes) the parked reader holds its 4 KiB buffer. Payloads larger than
-// 1 KiB are read straight into the caller's buffer, and large server messages are written
-// with writev from the caller's buffer, so they are not copied. In steady state, with a
+// 1 KiB are read straight into the caller's buffer, and large server messages (and large
+// WriteMessages batches) are written with writev from the caller's buffer, so they are
+// not copied. In steady state, with a
 // reused dst, reading and writing allocate nothing. With permessage-deflate, see package
 // deflate for what context takeover keeps per connection.
 package conn

@@ -71,3 +71,28 @@ func Example_streaming() {
 	// Output:
 	// text 42 <nil> a message longer than one 16-byte fragment
 }
+
+// A batch of messages in one write, and a message prepared once for many connections.
+func ExampleConn_WriteMessages() {
+	a, b := net.Pipe()
+	server := conn.New(a, nil, conn.Server, nil)
+	client := conn.New(b, nil, conn.Client, nil)
+	defer server.CloseNow()
+	defer client.CloseNow()
+	ctx := context.Background()
+
+	news, _ := conn.PrepareMessage(conn.Text, []byte("to everyone"))
+	go server.WriteMessages(ctx, []conn.Message{
+		{Type: conn.Text, Data: []byte("first")},
+		{Type: conn.Binary, Data: []byte{2}},
+		{Prepared: news}, // the same frame bytes on every connection
+	})
+	for range 3 {
+		typ, msg, _ := client.ReadMessage(ctx, nil)
+		fmt.Printf("%v %q\n", typ, msg)
+	}
+	// Output:
+	// text "first"
+	// binary "\x02"
+	// text "to everyone"
+}

@@ -31,11 +31,15 @@
 //
 // Send, SendText, SendBinary and SendJSON copy the message into the connection's send
 // queue and return at once, as a browser's send does; a writer goroutine, running only
-// while the queue is not empty, writes the messages in order, each bounded by
-// Options.WriteTimeout (default 10s). BufferedAmount is what is queued and unwritten; past
-// Options.MaxBuffered (default 1 MiB) Send fails with ErrBufferFull and the connection is
-// closed with 1013 (Try Again Later), so a consumer that does not read costs at most that
-// much memory and never blocks the sender. SendContext is the other policy: it waits for
+// while the queue is not empty, writes the messages in order: what was queued together
+// goes out together (conn.WriteMessages: one write system call for a batch of up to 256
+// messages), each batch bounded by Options.WriteTimeout (default 10s). BufferedAmount is
+// what is queued and not yet handed to the socket; past Options.MaxBuffered (default
+// 1 MiB) Send fails with ErrBufferFull and the connection is closed with 1013 (Try Again
+// Later), so a consumer that does not read costs bounded memory and never blocks the
+// sender. The bound is against slow readers, not big messages: a message larger than
+// MaxBuffered on its own is accepted when no other message waits behind the one being
+// written, so a request/response peer exchanging such messages is never cut off. SendContext is the other policy: it waits for
 // room (until its context is done), so the sender slows to the peer's pace; an echo or a
 // relay wants that, since its own reads then stop and the back-pressure reaches the
 // sending peer. Flush waits until the queue is written. Close writes what is queued, then
@@ -74,14 +78,16 @@
 //
 // Bounds per connection: received messages at most QueueBytes + ReadLimit (default 1 MiB
 // + 16 MiB, the second only for a message being read), unsent messages at most
-// MaxBuffered + the largest message (default 1 MiB). Under Handle the receive buffer is
+// MaxBuffered (default 1 MiB) + twice the largest message (one being written, one
+// waiting). Under Handle the receive buffer is
 // reused and kept between messages: up to 64 KiB while messages are that big, dropped
 // once they turn small (see Handle).
 //
 // # Broadcast
 //
-// Hub.Broadcast copies and validates the message once and queues that one buffer to every
-// member of the room, without waiting for any socket. Each member drains at its own pace;
+// Hub.Broadcast validates the message and encodes its frame once (conn.PrepareMessage)
+// and queues that frame to every member of the room, without waiting for any socket;
+// each member's writer sends the same bytes (conn.WritePrepared). Each member drains at its own pace;
 // a member whose MaxBuffered is exceeded is closed with 1013 or skipped (Hub.Slow), so one
 // slow client never holds up the others or the broadcaster.
 //
@@ -90,6 +96,9 @@
 // Set Options.Compression (a *deflate.Options, nil = off) to accept permessage-deflate
 // (RFC 7692): the first acceptable offer is answered, messages from Threshold (default
 // 128 bytes) up are compressed by conn, and the read limit applies to the inflated size.
-// Conn.Extensions reports what was agreed. A Hub broadcast is compressed once per member
-// today: a prepared-message API in conn would let it compress once per configuration.
+// Conn.Extensions reports what was agreed. A Hub broadcast is compressed once per
+// compression level, shared by the members that agreed no context takeover for the
+// server's messages (server_no_context_takeover) with a 32 KiB window; members with
+// context takeover compress it themselves, since their peer's window depends on what
+// they sent before.
 package server
