@@ -458,7 +458,13 @@ func (c *Conn) writeLoop() {
 				n += int64(len(chunk[i].data))
 			}
 			if err == nil {
-				err = c.writeChunk(ctx, chunk)
+				if len(chunk) == 1 && chunk[0].prep == nil {
+					// One message (the common case, kept shallow for the writer's young
+					// stack): conn writes a large one with writev from our buffer.
+					err = c.ws.WriteMessage(ctx, chunk[0].typ, chunk[0].data)
+				} else {
+					err = c.writeChunk(ctx, chunk)
+				}
 				if err == nil {
 					c.msgsOut.Add(uint64(len(chunk)))
 					c.bytesOut.Add(uint64(n))
@@ -506,14 +512,11 @@ func (c *Conn) writeLoop() {
 const maxChunk = 256
 
 // writeChunk writes queued messages together: one write system call for the lot where
-// conn can (see conn.WriteMessages), each Hub broadcast as its prepared frame.
+// conn can (see conn.WriteMessages), each Hub broadcast as its prepared frame. A chunk of
+// one is a prepared message (writeLoop writes a single plain one itself).
 func (c *Conn) writeChunk(ctx context.Context, chunk []outItem) error {
 	if len(chunk) == 1 {
-		if chunk[0].prep != nil {
-			return c.ws.WritePrepared(ctx, chunk[0].prep)
-		}
-		// One message: conn writes a large one with writev from our buffer.
-		return c.ws.WriteMessage(ctx, chunk[0].typ, chunk[0].data)
+		return c.ws.WritePrepared(ctx, chunk[0].prep)
 	}
 	msgs := c.out.msgs[:0]
 	for i := range chunk {
