@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/duplexws/duplex/frame"
+	"github.com/duplexws/duplex/internal/memconn"
 )
 
 func fuzzSeeds(f *testing.F) {
@@ -166,6 +167,61 @@ func FuzzConnRead(f *testing.F) {
 		}
 		if _, _, err2 := c.ReadMessage(ctx, nil); err2 != err {
 			t.Fatalf("later read %v, want %v", err2, err)
+		}
+	})
+}
+
+// FuzzWriteMessages splits data into a batch of messages (each byte of sizes is one
+// message's length, its low bit the type), writes it with WriteMessages in both roles,
+// and checks that the bytes written decode to exactly those messages, in order, one
+// final frame each. The oracle is the input itself.
+func FuzzWriteMessages(f *testing.F) {
+	f.Add([]byte{0, 1, 5, 200}, []byte("hello, world"))
+	f.Add([]byte{}, []byte{})
+	f.Add([]byte{255, 255, 126, 127}, bytes.Repeat([]byte{0xce, 0xba}, 400))
+	f.Fuzz(func(t *testing.T, sizes, data []byte) {
+		if len(sizes) > 300 {
+			sizes = sizes[:300]
+		}
+		var msgs []Message
+		for i, s := range sizes {
+			n := min(int(s)*3, len(data))
+			typ := Binary
+			if s&1 == 1 {
+				typ = Text
+			}
+			m := Message{Type: typ, Data: data[:n]}
+			if i%5 == 4 {
+				pm, err := PrepareMessage(typ, data[:n])
+				if err != nil {
+					t.Fatal(err)
+				}
+				m = Message{Prepared: pm}
+			}
+			msgs = append(msgs, m)
+			data = data[n:]
+		}
+		for _, role := range []Role{Server, Client} {
+			rc := &recordConn{Conn: &memconn.Replay{}}
+			c := New(rc, nil, role, nil)
+			if err := c.WriteMessages(context.Background(), msgs); err != nil {
+				t.Fatal(err)
+			}
+			frames := parseFrames(t, rc.buf.Bytes())
+			if len(frames) != len(msgs) {
+				t.Fatalf("%v: %d frames for %d messages", role, len(frames), len(msgs))
+			}
+			for i, fr := range frames {
+				typ, p := msgs[i].Type, msgs[i].Data
+				if pm := msgs[i].Prepared; pm != nil {
+					typ, p = pm.Type(), pm.Payload()
+				}
+				if !fr.h.Fin || fr.h.Rsv != 0 || fr.h.Opcode != frame.Opcode(typ) ||
+					fr.h.Masked != (role == Client) || !bytes.Equal(fr.payload, p) {
+					t.Fatalf("%v: frame %d: %+v %q, want %v %q", role, i, fr.h, fr.payload, typ, p)
+				}
+			}
+			c.CloseNow()
 		}
 	})
 }
