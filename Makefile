@@ -5,7 +5,7 @@ FUZZTIME  ?= 10s
 BENCHTIME ?= 1s
 COUNT     ?= 6
 
-.PHONY: test fmt-check vet race purego arm64 utf8-speed load unit bench bench-simd fuzz check autobahn e2e clean
+.PHONY: test fmt-check vet race purego arm64 utf8-speed load autobahn-docker unit bench bench-simd fuzz check autobahn e2e clean
 
 ## test: gofmt check, go vet, and the race-enabled test suite (what CI runs first).
 test: fmt-check vet race purego
@@ -52,6 +52,35 @@ bench-simd:
 ## fuzz: every Fuzz target for FUZZTIME each (default 10s).
 fuzz:
 	bash scripts/fuzz.sh $(FUZZTIME)
+
+## autobahn: the conformance gates (duplex server and client, library defaults) at the suite's
+## full sizes (sections 12/13 echo ~11 GB: minutes), then the gorilla/gws cross-check (nested
+## module autobahn/crosscheck); reports under autobahn/report/. AUTOBAHN_SHRINK=16 divides
+## section 9 sizes and the 12/13 message counts.
+AUTOBAHN_SHRINK ?=
+autobahn:
+	AUTOBAHN_REPORT=$(CURDIR)/autobahn/report AUTOBAHN_SHRINK=$(AUTOBAHN_SHRINK) \
+		$(GO) test -count=1 -timeout 40m -run '^TestConformance' -v ./autobahn
+	cd autobahn/crosscheck && $(GO) test -count=1 -timeout 20m -short -v .
+
+## autobahn-docker: the official crossbario/autobahn-testsuite against the echo target and the
+## client agent, where Docker works (skipped otherwise). Fails on any FAILED behavior.
+autobahn-docker:
+	@if ! docker info >/dev/null 2>&1; then echo "autobahn-docker: Docker not available, skipped"; exit 0; fi; \
+	set -e; mkdir -p autobahn/report/official; \
+	$(GO) build -o autobahn/report/autobahn-cmd ./autobahn/cmd/autobahn; \
+	autobahn/report/autobahn-cmd -mode echo -addr 127.0.0.1:9001 & echo_pid=$$!; \
+	trap 'kill $$echo_pid 2>/dev/null; docker rm -f duplex-fuzzingserver >/dev/null 2>&1 || true' EXIT; \
+	docker run --rm --network host -v "$(CURDIR)/autobahn/config:/config" -v "$(CURDIR)/autobahn/report:/reports" \
+		crossbario/autobahn-testsuite wstest -m fuzzingclient -s /config/fuzzingclient.json; \
+	docker run -d --name duplex-fuzzingserver --network host -v "$(CURDIR)/autobahn/config:/config" \
+		-v "$(CURDIR)/autobahn/report:/reports" crossbario/autobahn-testsuite \
+		wstest -m fuzzingserver -s /config/fuzzingserver.json >/dev/null; \
+	for i in $$(seq 1 100); do curl -s -o /dev/null http://127.0.0.1:9002/ && break; sleep 0.2; done; \
+	autobahn/report/autobahn-cmd -mode agent -url ws://127.0.0.1:9002 -agent duplex; \
+	for f in autobahn/report/official/servers/index.json autobahn/report/official/clients/index.json; do \
+		if grep -q '"behavior": "FAILED"' $$f; then echo "autobahn-docker: FAILED cases in $$f"; exit 1; fi; \
+	done; echo "autobahn-docker: no FAILED cases"
 
 ## e2e: the demo page in a real browser (Debian's Chromium driven by playwright-core;
 ## installs chromium with apt-get when missing, which needs root).
