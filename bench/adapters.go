@@ -57,7 +57,7 @@ var errShortRead = errors.New("bench: fewer messages than expected")
 
 // libraries lists the implementations in report order: ours first.
 var libraries = []*library{
-	duplexLib, duplexServeLib, gorillaLib, gobwasLib, gwsLib, coderLib,
+	duplexLib, duplexServeLib, duplexSendLib, gorillaLib, gobwasLib, gwsLib, coderLib,
 }
 
 // filterLibraries keeps only the named implementations (ours is always kept, as the
@@ -202,6 +202,24 @@ func (h *serveEcho) Open(*server.Conn)           { h.open.Add(1) }
 func (h *serveEcho) OnClose(*server.Conn, error) { h.open.Add(-1) }
 func (h *serveEcho) OnMessage(c *server.Conn, m server.Message) {
 	_ = c.Underlying().WriteMessage(context.Background(), m.Type, m.Data)
+}
+
+var duplexSendLib = &library{
+	name:     "duplex/server Send",
+	settings: "server.Serve with a Handler whose OnMessage calls Conn.Send (copy into the send queue; the writer goroutine batches queued messages into one write with conn.WriteMessages); server defaults",
+	utf8:     true,
+	serve: func(ln net.Listener, open *atomic.Int64) error {
+		opts := &server.Options{Origin: handshake.OriginPolicy{AllowAll: true}, Logger: quietLogger()}
+		return server.Serve(ln, &sendEcho{open: open}, opts)
+	},
+}
+
+type sendEcho struct{ open *atomic.Int64 }
+
+func (h *sendEcho) Open(*server.Conn)           { h.open.Add(1) }
+func (h *sendEcho) OnClose(*server.Conn, error) { h.open.Add(-1) }
+func (h *sendEcho) OnMessage(c *server.Conn, m server.Message) {
+	_ = c.Send(m.Type, m.Data)
 }
 
 // ---- gorilla/websocket ----

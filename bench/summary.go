@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"math"
+	"strings"
 )
 
 // summary prints where each target of the assignment stands, from the medians.
@@ -65,12 +66,25 @@ func summary(r *results) {
 		cas  string
 		want float64
 	}{{"16 B", 0.7}, {"16 KiB", 0.85}} {
-		d, ok := r.median("echo", c.cas, duplexLib.name, "cpu µs/echo")
-		if !ok {
+		// Ours is the best of duplex's server APIs, each named in the table.
+		d, which := 0.0, ""
+		var parts []string
+		for _, l := range []*library{duplexLib, duplexServeLib, duplexSendLib} {
+			v, ok := r.median("echo", c.cas, l.name, "cpu µs/echo")
+			if !ok || v == 0 {
+				continue
+			}
+			parts = append(parts, fmt.Sprintf("%s %.2f×", l.name, v/bestPeer(r, "echo", c.cas, "cpu µs/echo", true)))
+			if d == 0 || v < d {
+				d, which = v, l.name
+			}
+		}
+		if d == 0 {
 			continue
 		}
 		q := d / bestPeer(r, "echo", c.cas, "cpu µs/echo", true)
-		add(fmt.Sprintf("echo server CPU/echo ≤ %.2f× best peer at %s", c.want, c.cas), fmt.Sprintf("%.2f×", q), verdict(q, c.want, true))
+		add(fmt.Sprintf("echo server CPU/echo ≤ %.2f× best peer at %s", c.want, c.cas),
+			fmt.Sprintf("%.2f× (%s; all: %s)", q, which, strings.Join(parts, ", ")), verdict(q, c.want, true))
 	}
 	if d, ok := r.median("echo", "latency", duplexLib.name, "p50"); ok {
 		raw, _ := r.median("echo", "latency", rawLib.name, "p50")
@@ -177,7 +191,7 @@ func chart(r *results) []byte {
 			switch {
 			case b.name == "duplex" || b.name == "duplex mask.Apply":
 				fill = "#1f6feb"
-			case b.name == "duplex/server" || b.name == "duplex (flate level 1)":
+			case b.name == duplexServeLib.name || b.name == duplexSendLib.name || b.name == "duplex (flate level 1)":
 				fill = "#6ea8fe"
 			case b.name == rawLib.name || b.name == "copy()":
 				fill = "#d0d7de"
