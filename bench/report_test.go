@@ -40,7 +40,7 @@ func TestResultsCSVAndTargets(t *testing.T) {
 		t.Fatalf("best peer = %v, want 25 (the lowest)", got)
 	}
 	summary(r)
-	if !strings.Contains(r.md.String(), "| echo server CPU/echo ≤ 0.70× best peer at 16 B | 0.80× | not met |") {
+	if !strings.Contains(r.md.String(), "| echo server CPU/echo ≤ 0.70× best peer at 16 B | 0.80× (duplex; all: duplex 0.80×) | not met |") {
 		t.Fatalf("summary lacks the 16 B echo verdict:\n%s", r.md.String())
 	}
 	path := filepath.Join(t.TempDir(), "b.csv")
