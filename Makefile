@@ -5,7 +5,7 @@ FUZZTIME  ?= 10s
 BENCHTIME ?= 1s
 COUNT     ?= 6
 
-.PHONY: test fmt-check vet race purego arm64 utf8-speed load autobahn-docker unit bench bench-simd fuzz check autobahn e2e clean
+.PHONY: test fmt-check vet race purego bench-quick bench-core arm64 utf8-speed load autobahn-docker unit bench bench-simd fuzz check autobahn e2e clean
 
 ## test: gofmt check, go vet, and the race-enabled test suite (what CI runs first).
 test: fmt-check vet race purego
@@ -41,8 +41,17 @@ utf8-speed:
 unit:
 	$(GO) test -count=1 $(PKGS)
 
-## bench: micro-benchmarks of the core (median of COUNT runs; feed to benchstat).
+## bench: duplex vs gorilla, gobwas, gws and coder, side by side in one run (nested module
+## bench/; < 10 min on 2 cores). Markdown tables on stdout; CSV, Markdown and SVG in bench/results/.
 bench:
+	cd bench && $(GO) run . -out results
+
+## bench-quick: the same in < 2 minutes (writes bench/results/bench-quick.*, not committed).
+bench-quick:
+	cd bench && $(GO) run . -quick -out results
+
+## bench-core: micro-benchmarks of the core packages (COUNT runs each; feed to benchstat).
+bench-core:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) -count $(COUNT) ./mask ./utf8 ./frame ./handshake ./deflate ./conn
 
 ## bench-simd: mask and utf8 throughput tables (median GB/s vs copy()/stdlib, COUNT interleaved passes).
