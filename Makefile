@@ -101,7 +101,8 @@ load:
 	DUPLEX_LOAD=1 $(GO) test -run 'TestLoad$$' -count=1 -timeout 10m -v ./loadtest
 
 ## check: everything CI runs.
-check: test fuzz
+check:
+	bash .ci/run
 
 clean:
 	rm -rf autobahn/report e2e/artifacts
