@@ -113,9 +113,13 @@ func duplexConnOptions(p *deflate.Params) *conn.Options {
 	return o
 }
 
+// duplexDeflate is duplex's echo pair with opts; a nil opts offers no extension, which is
+// the compression-off baseline measured in the same run.
 func duplexDeflate(name string, opts *deflate.Options) *deflateLib {
 	settings := "deflate.Options defaults: LowMemory encoder, context takeover both ways, threshold 128; conn.Conn ReadMessage / WriteMessage"
-	if opts.Level != 0 {
+	if opts == nil {
+		settings = "compression off (no extension offered): the baseline for the rows above; conn.Conn ReadMessage / WriteMessage"
+	} else if opts.Level != 0 {
 		settings = fmt.Sprintf("deflate.Options{Level: %d} (compress/flate), context takeover both ways; conn.Conn ReadMessage / WriteMessage", opts.Level)
 	}
 	return &deflateLib{
@@ -169,7 +173,10 @@ func duplexDeflate(name string, opts *deflate.Options) *deflateLib {
 			}
 		},
 		dial: func(addr string, wrap func(net.Conn) net.Conn) (echoClient, error) {
-			offer := &handshake.Offer{Key: handshake.NewKey(), Extensions: []handshake.Extension{deflate.Offer(opts)}}
+			offer := &handshake.Offer{Key: handshake.NewKey()}
+			if opts != nil {
+				offer.Extensions = []handshake.Extension{deflate.Offer(opts)}
+			}
 			req, err := handshake.NewRequest(context.Background(), "ws://"+addr+"/", offer)
 			if err != nil {
 				return nil, err
@@ -190,6 +197,9 @@ func duplexDeflate(name string, opts *deflate.Options) *deflateLib {
 				return nil, err
 			}
 			agreed, err := handshake.VerifyResponse(resp, offer)
+			if err == nil && opts == nil && len(agreed.Extensions) == 0 {
+				return &duplexEcho{c: conn.New(nc, br, conn.Client, nil)}, nil
+			}
 			if err != nil || len(agreed.Extensions) != 1 {
 				nc.Close()
 				return nil, fmt.Errorf("bench: duplex did not agree on permessage-deflate: %v", err)
@@ -423,6 +433,7 @@ func deflateLibs() []*deflateLib {
 	libs := []*deflateLib{
 		duplexDeflate("duplex", &deflate.Options{}),
 		duplexDeflate("duplex (flate level 1)", &deflate.Options{Level: flate.BestSpeed}),
+		duplexDeflate("duplex (compression off)", nil),
 	}
 	for _, l := range []*deflateLib{gorillaDeflate, gobwasDeflate, gwsDeflate, coderDeflate} {
 		for _, p := range peers {
