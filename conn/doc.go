@@ -63,8 +63,8 @@
 // # Batches and broadcasts
 //
 // WriteMessages sends several messages in one write system call: they are encoded into
-// one buffer (client frames masked), or, for a server batch of 8 KiB or more with nothing
-// else queued, written with one writev from the callers' buffers. PrepareMessage encodes a
+// one buffer (client frames masked), or, for an uncompressed server batch of 8 KiB or
+// more with nothing else queued, written with one writev from the callers' buffers. PrepareMessage encodes a
 // message once as a server frame; WritePrepared sends those bytes as they are on server
 // connections, and a compressed frame made once per compression level
 // (deflate.CompressShared) on connections whose Params.AcceptsShared; connections with
