@@ -50,6 +50,14 @@ func TestCheck(t *testing.T) {
 		}, true},
 	}
 	base := runtime.NumGoroutine()
+	// Leave a quiet state behind: the leaked case's goroutine exits only after its stop
+	// channel closes, and a later test or example that counts goroutines (ExampleCheck)
+	// must not see it leave during its own count.
+	t.Cleanup(func() {
+		if n, ok := Wait(base, 2*time.Second); !ok {
+			t.Errorf("%d goroutines still running after the cases, %d at start", n, base)
+		}
+	})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			// Start from a quiet state: the previous case's goroutines have exited.
