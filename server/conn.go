@@ -270,6 +270,12 @@ func (c *Conn) Err() error {
 // waiting for the write. It fails with ErrClosed once the connection is closing, with
 // ErrInvalidUTF8 for text that is not UTF-8, and with ErrBufferFull (closing the connection
 // with 1013) when BufferedAmount would pass Options.MaxBuffered.
+//
+// A nil error means queued, not written: a message queued in the instant the peer's close
+// frame arrives (before this side has seen it) is never written. Flush tells the sender:
+// it returns nil only once everything queued before it was handed to the socket, and
+// ErrClosed when the connection ended first; Stats.MessagesSent counts only what was
+// written.
 func (c *Conn) Send(t MessageType, p []byte) error {
 	it, err := copyItem(t, p)
 	if err != nil {
