@@ -283,7 +283,10 @@ func (d *demo) chat(w http.ResponseWriter, r *http.Request) {
 		}
 		_, _ = d.hub.BroadcastJSON(chatRoom, chatEvent{Type: "message", From: name, Text: m.Text()})
 	}
-	// The connection has ended, so it has already left the room.
+	// Messages ends as soon as the peer's close is read, which can be before the
+	// connection is done and the Hub drops it on its own: leave now, so the count below
+	// (and the broadcast) no longer include it.
+	d.hub.Leave(chatRoom, c)
 	_, _ = d.hub.BroadcastJSON(chatRoom, chatEvent{Type: "leave", From: name, Members: d.hub.Len(chatRoom)})
 	end(c.Err())
 }
