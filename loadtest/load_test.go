@@ -169,8 +169,15 @@ func TestLoad(t *testing.T) {
 	reg := &server.Registry{}
 	var srvErrs firstErr
 	var srvMsgs atomic.Int64
+	// The client's Dial returns once it has read the 101, which can be before the server
+	// has handed the connection to its handler: count the handlers that started.
+	var opened atomic.Int64
+	allOpen := make(chan struct{})
 	echo := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := server.FromRequest(r)
+		if opened.Add(1) == int64(conns) {
+			close(allOpen)
+		}
 		for {
 			m, err := c.Wait()
 			if err != nil {
@@ -224,6 +231,15 @@ func TestLoad(t *testing.T) {
 		}()
 	}
 	dialed.Wait()
+	if cliErrs.get() == nil {
+		wait := time.NewTimer(30 * time.Second)
+		select {
+		case <-allOpen:
+		case <-wait.C:
+			t.Errorf("only %d of %d server handlers started within 30s of the dials", opened.Load(), conns)
+		}
+		wait.Stop()
+	}
 	held := reg.Len()
 	goHeld := runtime.NumGoroutine()
 	start := time.Now()
