@@ -151,7 +151,10 @@ func bench(ctx context.Context, cfg benchConfig, tick func(elapsed time.Duration
 	}
 	window := cfg.Window
 
-	var msgs, bytes atomic.Int64
+	// Every echo is checked to be cfg.Size bytes, so bytes are msgs × size: one counter
+	// keeps each progress tick's two numbers consistent with each other.
+	var msgs atomic.Int64
+	size := int64(cfg.Size)
 	var measuring atomic.Bool
 	measuring.Store(true)
 	runCtx, stopSending := context.WithCancel(ctx)
@@ -214,7 +217,6 @@ func bench(ctx context.Context, cfg benchConfig, tick func(elapsed time.Duration
 				}
 				if measuring.Load() {
 					msgs.Add(1)
-					bytes.Add(int64(len(p)))
 				}
 				<-inflight
 			}
@@ -230,7 +232,8 @@ loop:
 	for {
 		select {
 		case <-ticker.C:
-			m, b := msgs.Load(), bytes.Load()
+			m := msgs.Load()
+			b := m * size
 			if tick != nil {
 				tick(time.Since(start), m-lastMsgs, b-lastBytes)
 			}
@@ -245,7 +248,8 @@ loop:
 	ticker.Stop()
 	deadline.Stop()
 	measuring.Store(false)
-	res := benchResult{Messages: msgs.Load(), Bytes: bytes.Load(), Elapsed: time.Since(start)}
+	m := msgs.Load()
+	res := benchResult{Messages: m, Bytes: m * size, Elapsed: time.Since(start)}
 	stopSending()
 	writers.Wait()
 	// Drain: each reader takes the echoes still in flight (not counted) and ends; one with
