@@ -32,26 +32,43 @@ const growStep = 256 << 10
 // closes it. If a message from Reader was not read to the end, its rest is discarded.
 func (c *Conn) ReadMessage(ctx context.Context, dst []byte) (MessageType, []byte, error) {
 	dst = dst[:0]
-	if !c.reading.CompareAndSwap(false, true) {
-		return 0, dst, c.busyErr()
+	if err := c.beginRead(ctx); err != nil {
+		return 0, dst, err
 	}
 	defer c.endRead()
-	if err := c.loadErr(); err != nil {
-		return 0, dst, err
-	}
-	if err := ctx.Err(); err != nil {
-		return 0, dst, err
-	}
 	stop := c.rd.arm(ctx)
 	t, dst, err := c.readMessage(dst)
-	if c.rd.disarm(stop) && err != nil && c.loadErr() == nil {
-		err = ctx.Err()
-	}
-	if err != nil {
+	if err = c.readDone(ctx, stop, err); err != nil {
 		err = c.readAborted(err)
 	}
 	c.releaseReadBuf()
 	return t, dst, err
+}
+
+// beginRead claims the right to read for one call, or returns why it cannot: another read
+// is in progress (busyErr), the connection has ended, or ctx is already done. On nil the
+// caller holds the right and must release it with endRead.
+func (c *Conn) beginRead(ctx context.Context) error {
+	if !c.reading.CompareAndSwap(false, true) {
+		return c.busyErr()
+	}
+	err := c.loadErr()
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		c.endRead()
+	}
+	return err
+}
+
+// readDone disarms the read deadline armed for ctx and returns the read's error, replaced
+// by ctx.Err() when the failure was the cancellation firing (and not the connection ending).
+func (c *Conn) readDone(ctx context.Context, stop func() bool, err error) error {
+	if c.rd.disarm(stop) && err != nil && c.loadErr() == nil {
+		return ctx.Err()
+	}
+	return err
 }
 
 // busyErr is the error for a read that found another in progress: ErrConcurrentRead, or,
@@ -395,22 +412,13 @@ func (s rawSource) Read(b []byte) (int, error) { return s.c.mr.rawRead(b) }
 // whatever is left of it. ctx applies to every Read of the message. Errors are those of
 // ReadMessage.
 func (c *Conn) Reader(ctx context.Context) (MessageType, io.Reader, error) {
-	if !c.reading.CompareAndSwap(false, true) {
-		return 0, nil, c.busyErr()
+	if err := c.beginRead(ctx); err != nil {
+		return 0, nil, err
 	}
 	defer c.endRead()
-	if err := c.loadErr(); err != nil {
-		return 0, nil, err
-	}
-	if err := ctx.Err(); err != nil {
-		return 0, nil, err
-	}
 	stop := c.rd.arm(ctx)
 	t, err := c.startMessage()
-	if c.rd.disarm(stop) && err != nil && c.loadErr() == nil {
-		err = ctx.Err()
-	}
-	if err != nil {
+	if err = c.readDone(ctx, stop, err); err != nil {
 		err = c.readAborted(err)
 		c.releaseReadBuf()
 		return 0, nil, err
@@ -529,10 +537,7 @@ func (r *messageReader) Read(b []byte) (int, error) {
 	} else {
 		n, err = r.rawRead(b)
 	}
-	if c.rd.disarm(stop) && err != nil && c.loadErr() == nil {
-		err = r.ctx.Err()
-	}
-	if err != nil && err != io.EOF {
+	if err = c.readDone(r.ctx, stop, err); err != nil && err != io.EOF {
 		err = c.readAborted(err)
 		r.inMessage = false
 		r.compressed = false
