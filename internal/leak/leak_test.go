@@ -2,7 +2,6 @@ package leak
 
 import (
 	"fmt"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -26,46 +25,52 @@ func (f *fakeTB) finish() {
 	}
 }
 
+// leaked is the function the leaking cases park a goroutine in, so the failure message can be
+// checked to name it.
+func leaked(started chan<- struct{}, stop <-chan struct{}) {
+	close(started)
+	<-stop
+}
+
 func TestCheck(t *testing.T) {
 	tests := []struct {
-		name     string
+		name string
+		// before runs before Check takes its snapshot; run runs in the checked test. Both
+		// may start goroutines that wait on stop, which is closed after the check.
+		before   func(stop chan struct{})
 		run      func(stop chan struct{})
 		wantFail bool
 	}{
-		{"no goroutines", func(chan struct{}) {}, false},
-		{"goroutine that exits", func(stop chan struct{}) {
+		{"no goroutines", nil, func(chan struct{}) {}, false},
+		{"goroutine that exits", nil, func(stop chan struct{}) {
 			done := make(chan struct{})
 			go func() { close(done) }()
 			<-done
 		}, false},
-		{"goroutine exiting after the test", func(stop chan struct{}) {
+		{"goroutine exiting after the test", nil, func(stop chan struct{}) {
 			started := make(chan struct{})
 			go func() { close(started); time.AfterFunc(time.Millisecond, func() {}) }()
 			<-started
 		}, false},
-		{"leaked goroutine", func(stop chan struct{}) {
+		{"leaked goroutine", nil, func(stop chan struct{}) {
+			started := make(chan struct{})
+			go leaked(started, stop)
+			<-started
+		}, true},
+		{"goroutine from before the test still running", func(stop chan struct{}) {
 			started := make(chan struct{})
 			go func() { close(started); <-stop }()
 			<-started
-		}, true},
+		}, func(chan struct{}) {}, false},
 	}
-	base := runtime.NumGoroutine()
-	// Leave a quiet state behind: the leaked case's goroutine exits only after its stop
-	// channel closes, and a later test or example that counts goroutines (ExampleCheck)
-	// must not see it leave during its own count.
-	t.Cleanup(func() {
-		if n, ok := Wait(base, 2*time.Second); !ok {
-			t.Errorf("%d goroutines still running after the cases, %d at start", n, base)
-		}
-	})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			// Start from a quiet state: the previous case's goroutines have exited.
-			if n, ok := Wait(base+1, 2*time.Second); !ok {
-				t.Fatalf("%d goroutines still running from the previous case", n)
-			}
+			quiet := Snapshot()
 			f := &fakeTB{}
 			stop := make(chan struct{})
+			if tc.before != nil {
+				tc.before(stop)
+			}
 			CheckTimeout(f, 200*time.Millisecond)
 			tc.run(stop)
 			f.finish()
@@ -73,18 +78,58 @@ func TestCheck(t *testing.T) {
 			if got := f.Failed(); got != tc.wantFail {
 				t.Fatalf("failed = %v, want %v (errors: %q)", got, tc.wantFail, f.errs)
 			}
-			if tc.wantFail && !strings.Contains(f.errs[0], "goroutine ") {
-				t.Fatalf("failure has no stack dump: %q", f.errs[0])
+			if tc.wantFail && !strings.Contains(f.errs[0], "internal/leak.leaked") {
+				t.Fatalf("failure does not show the leaked goroutine's stack: %q", f.errs[0])
+			}
+			// Leave a quiet state for the next case.
+			if extra := quiet.Wait(2 * time.Second); len(extra) > 0 {
+				t.Fatalf("%d goroutines from this case still running: %s", len(extra), extra)
 			}
 		})
 	}
 }
 
+// A goroutine that existed before the check and exits during the test must not hide one the
+// test leaked, as it would if the check compared counts.
+func TestLeakHiddenByOlderGoroutineExiting(t *testing.T) {
+	quiet := Snapshot()
+	older := make(chan struct{})
+	olderDone := make(chan struct{})
+	go func() { <-older; close(olderDone) }()
+
+	f := &fakeTB{}
+	CheckTimeout(f, 200*time.Millisecond)
+	stop := make(chan struct{})
+	started := make(chan struct{})
+	go leaked(started, stop)
+	<-started
+	close(older)
+	<-olderDone
+	f.finish()
+	close(stop)
+
+	if !f.Failed() || !strings.Contains(f.errs[0], "internal/leak.leaked") {
+		t.Fatalf("leak not reported (errors: %q)", f.errs)
+	}
+	if extra := quiet.Wait(2 * time.Second); len(extra) > 0 {
+		t.Fatalf("%d goroutines still running: %s", len(extra), extra)
+	}
+}
+
+func TestSnapshotIncludesSelf(t *testing.T) {
+	self, ok := goroutineID(current())
+	if !ok {
+		t.Fatalf("cannot parse own goroutine header %q", current())
+	}
+	if s := Snapshot(); !s[self] {
+		t.Fatalf("Snapshot %v lacks the calling goroutine %d", s, self)
+	}
+}
+
 func TestWaitReturnsQuickly(t *testing.T) {
 	start := time.Now()
-	n, ok := Wait(1<<20, time.Second)
-	if !ok || n <= 0 {
-		t.Fatalf("Wait(big base) = %d, %v; want immediate success", n, ok)
+	if extra := Snapshot().Wait(time.Second); len(extra) != 0 {
+		t.Fatalf("Wait on a fresh snapshot = %q; want nothing", extra)
 	}
 	if d := time.Since(start); d > 100*time.Millisecond {
 		t.Fatalf("Wait took %v with nothing to wait for", d)
