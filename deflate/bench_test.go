@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"compress/flate"
 	"fmt"
+	"io"
+	"math/rand/v2"
 	"runtime"
 	"testing"
 
@@ -219,5 +221,87 @@ func BenchmarkMemoryPerConnection(b *testing.B) {
 				b.ReportMetric(per, "bytes/conn")
 			})
 		}
+	}
+}
+
+// jsonRecords returns a deterministic n-byte JSON array of user records, like the
+// bench module's permessage-deflate echo message (measurement 5).
+func jsonRecords(n int, seed uint64) []byte {
+	r := rand.New(rand.NewPCG(seed, 384))
+	first := []string{"ada", "grace", "linus", "ken", "rob", "barbara", "edsger", "donald", "frances", "john"}
+	last := []string{"lovelace", "hopper", "torvalds", "thompson", "pike", "liskov", "dijkstra", "knuth", "allen", "backus"}
+	tags := []string{"admin", "beta", "ops", "dev", "sales", "eu", "us", "apac", "trial", "pro"}
+	var b bytes.Buffer
+	for i := 0; ; i++ {
+		f, l := first[r.IntN(len(first))], last[r.IntN(len(last))]
+		sep := byte(',')
+		if i == 0 {
+			sep = '['
+		}
+		var rec bytes.Buffer
+		fmt.Fprintf(&rec, `%c{"id":%d,"name":"%s %s","email":"%s.%s%d@example.com","active":%v,"score":%d.%02d,"tags":["%s","%s"],"created":"%04d-%02d-%02dT%02d:%02d:00Z"}`,
+			sep, 100000+r.IntN(900000), f, l, f, l, r.IntN(100), r.IntN(2) == 0, r.IntN(1000), r.IntN(100),
+			tags[r.IntN(len(tags))], tags[r.IntN(len(tags))],
+			2020+r.IntN(6), 1+r.IntN(12), 1+r.IntN(28), r.IntN(24), r.IntN(60))
+		if b.Len()+rec.Len()+1 > n {
+			break
+		}
+		b.Write(rec.Bytes())
+	}
+	b.Write(bytes.Repeat([]byte(" "), n-1-b.Len()))
+	b.WriteByte(']')
+	return b.Bytes()
+}
+
+// BenchmarkEcho is what one echo of measurement 5 costs in this package: the client
+// compresses a 16 KiB JSON message, the server inflates it (streamed, as package conn
+// reads), compresses it back, and the client inflates the echo; context takeover both
+// ways. The baseline in the same run is the same echo with compress/flate BestSpeed.
+func BenchmarkEcho(b *testing.B) {
+	msg := jsonRecords(16<<10, 16)
+	for _, level := range []int{LowMemory, flate.BestSpeed} {
+		b.Run(fmt.Sprintf("level=%d", level), func(b *testing.B) {
+			p := benchParams(true, level)
+			cc, sd := pair(p, frame.Client)
+			sc, cd := pair(p, frame.Server)
+			defer cc.Release()
+			defer sc.Release()
+			defer sd.Release()
+			defer cd.Release()
+			wire := make([]byte, 0, 32<<10)
+			got := make([]byte, 0, 32<<10)
+			var src bytes.Reader
+			inflate := func(d *Decompressor, wire, dst []byte) []byte {
+				src.Reset(wire)
+				d.Begin(&src, 1<<20)
+				dst = dst[:0]
+				for {
+					n, err := d.Read(dst[len(dst):cap(dst)])
+					dst = dst[:len(dst)+n]
+					if err == io.EOF {
+						break
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+				}
+				d.End()
+				return dst
+			}
+			var wireBytes int
+			b.SetBytes(int64(len(msg)))
+			b.ReportAllocs()
+			for b.Loop() {
+				wire = cc.Compress(wire[:0], msg)
+				wireBytes = len(wire)
+				got = inflate(sd, wire, got)
+				wire = sc.Compress(wire[:0], got)
+				got = inflate(cd, wire, got)
+			}
+			if !bytes.Equal(got, msg) {
+				b.Fatal("echo differs")
+			}
+			b.ReportMetric(float64(wireBytes), "wire-bytes")
+		})
 	}
 }

@@ -113,9 +113,10 @@ func (sc *leanScratch) buildLengths(freq []uint32, lens []uint8, maxBits uint8) 
 func canonical(lens []uint8, codes []uint16) {
 	var count [16]uint16
 	for _, l := range lens {
-		count[l]++
+		if l != 0 { // most lengths are 0: counting them serialises on count[0]
+			count[l]++
+		}
 	}
-	count[0] = 0
 	var next [16]uint16
 	code := uint16(0)
 	for b := 1; b < 16; b++ {

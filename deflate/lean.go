@@ -106,6 +106,7 @@ type leanEncoder struct {
 	err   error
 
 	maxDist int // largest distance emitted since the last forget; tests check the window
+	rep     int // distance of the last match (0: none since the last forget)
 }
 
 var leanPools [MaxWindowBits + 1]sync.Pool
@@ -128,7 +129,7 @@ func (e *leanEncoder) forget() {
 	e.base += int32(len(e.buf)) + int32(e.winSize) + 1
 	e.buf = e.buf[:0]
 	e.pend = 0
-	e.bits, e.nbits, e.maxDist = 0, 0, 0
+	e.bits, e.nbits, e.maxDist, e.rep = 0, 0, 0, 0
 	if e.base > leanRebaseAt {
 		e.table = [1 << leanHashBits]int32{}
 		e.base = 0
@@ -206,6 +207,11 @@ func (e *leanEncoder) encodePending() {
 func hash4(u uint32) uint32 { return (u * 0x1e35a7bd) >> (32 - leanHashBits) }
 
 // compress turns buf[start:] into tokens in sc, counting symbol frequencies.
+//
+// At each position it tries two candidates and keeps the longer match: the distance of
+// the previous match (messages on one connection often repeat structure at a fixed
+// offset, and with context takeover a repeated message is one match per 258 bytes), and
+// the last position with the same 4-byte hash.
 func (e *leanEncoder) compress(start int, sc *leanScratch) {
 	buf := e.buf
 	end := len(buf)
@@ -215,17 +221,22 @@ func (e *leanEncoder) compress(start int, sc *leanScratch) {
 		h := hash4(cur)
 		candAbs := e.table[h] - 1
 		e.table[h] = e.base + int32(s) + 1
-		cand := int(candAbs - e.base)
-		if candAbs >= 0 && cand >= 0 && cand < s && s-cand <= e.winSize &&
-			binary.LittleEndian.Uint32(buf[cand:]) == cur {
-			l := leanMinMatch
-			maxL := min(leanMaxMatch, end-s)
-			for l < maxL && buf[cand+l] == buf[s+l] {
-				l++
+		maxL := min(leanMaxMatch, end-s)
+		l, d := 0, 0
+		if r := e.rep; r > 0 && r <= s && binary.LittleEndian.Uint32(buf[s-r:]) == cur {
+			l, d = leanMinMatch+matchLen(buf[s-r+leanMinMatch:], buf[s+leanMinMatch:s+maxL]), r
+		}
+		if cand := int(candAbs - e.base); l < maxL && candAbs >= 0 && cand >= 0 && cand < s &&
+			s-cand <= e.winSize && s-cand != d && binary.LittleEndian.Uint32(buf[cand:]) == cur {
+			if cl := leanMinMatch + matchLen(buf[cand+leanMinMatch:], buf[s+leanMinMatch:s+maxL]); cl > l {
+				l, d = cl, s-cand
 			}
+		}
+		if l > 0 {
 			sc.literals(buf[lit:s])
-			sc.match(l, s-cand)
-			e.maxDist = max(e.maxDist, s-cand)
+			sc.match(l, d)
+			e.maxDist = max(e.maxDist, d)
+			e.rep = d
 			s += l
 			lit = s
 			// Index the last position of the match too: runs of repeats find it.
@@ -238,6 +249,22 @@ func (e *leanEncoder) compress(start int, sc *leanScratch) {
 		s += 1 + (s-lit)>>5
 	}
 	sc.literals(buf[lit:end])
+}
+
+// matchLen returns how many leading bytes of b equal those of a; len(a) >= len(b).
+// It compares eight bytes at a time.
+func matchLen(a, b []byte) int {
+	n := 0
+	for len(b)-n >= 8 {
+		if x := binary.LittleEndian.Uint64(a[n:]) ^ binary.LittleEndian.Uint64(b[n:]); x != 0 {
+			return n + bits.TrailingZeros64(x)>>3
+		}
+		n += 8
+	}
+	for n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n
 }
 
 func (sc *leanScratch) literals(p []byte) {
