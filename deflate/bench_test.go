@@ -256,52 +256,77 @@ func jsonRecords(n int, seed uint64) []byte {
 // BenchmarkEcho is what one echo of measurement 5 costs in this package: the client
 // compresses a 16 KiB JSON message, the server inflates it (streamed, as package conn
 // reads), compresses it back, and the client inflates the echo; context takeover both
-// ways. The baseline in the same run is the same echo with compress/flate BestSpeed.
+// ways. msgs=same repeats one message, as the bench does (with takeover the previous
+// message is in the window); msgs=distinct cycles through 16 different ones. The baseline
+// in the same run is the same echo with compress/flate BestSpeed.
 func BenchmarkEcho(b *testing.B) {
-	msg := jsonRecords(16<<10, 16)
-	for _, level := range []int{LowMemory, flate.BestSpeed} {
-		b.Run(fmt.Sprintf("level=%d", level), func(b *testing.B) {
-			p := benchParams(true, level)
-			cc, sd := pair(p, frame.Client)
-			sc, cd := pair(p, frame.Server)
-			defer cc.Release()
-			defer sc.Release()
-			defer sd.Release()
-			defer cd.Release()
-			wire := make([]byte, 0, 32<<10)
-			got := make([]byte, 0, 32<<10)
-			var src bytes.Reader
-			inflate := func(d *Decompressor, wire, dst []byte) []byte {
-				src.Reset(wire)
-				d.Begin(&src, 1<<20)
-				dst = dst[:0]
-				for {
-					n, err := d.Read(dst[len(dst):cap(dst)])
-					dst = dst[:len(dst)+n]
-					if err == io.EOF {
-						break
-					}
-					if err != nil {
-						b.Fatal(err)
-					}
-				}
-				d.End()
-				return dst
-			}
-			var wireBytes int
-			b.SetBytes(int64(len(msg)))
-			b.ReportAllocs()
-			for b.Loop() {
-				wire = cc.Compress(wire[:0], msg)
-				wireBytes = len(wire)
-				got = inflate(sd, wire, got)
-				wire = sc.Compress(wire[:0], got)
-				got = inflate(cd, wire, got)
-			}
-			if !bytes.Equal(got, msg) {
-				b.Fatal("echo differs")
-			}
-			b.ReportMetric(float64(wireBytes), "wire-bytes")
-		})
+	same := [][]byte{jsonRecords(16<<10, 16)}
+	var distinct [][]byte
+	for i := range 16 {
+		distinct = append(distinct, jsonRecords(16<<10, uint64(100+i)))
 	}
+	for _, level := range []int{LowMemory, flate.BestSpeed} {
+		for _, set := range []struct {
+			name string
+			msgs [][]byte
+		}{{"same", same}, {"distinct", distinct}} {
+			b.Run(fmt.Sprintf("level=%d/msgs=%s", level, set.name), func(b *testing.B) {
+				benchEcho(b, benchParams(true, level), set.msgs)
+			})
+		}
+	}
+}
+
+func benchEcho(b *testing.B, p *Params, msgs [][]byte) {
+	cc, sd := pair(p, frame.Client)
+	sc, cd := pair(p, frame.Server)
+	defer cc.Release()
+	defer sc.Release()
+	defer sd.Release()
+	defer cd.Release()
+	wire := make([]byte, 0, 32<<10)
+	got := make([]byte, 0, 32<<10)
+	var src bytes.Reader
+	inflate := func(d *Decompressor, wire, dst []byte) []byte {
+		src.Reset(wire)
+		d.Begin(&src, 1<<20)
+		dst = dst[:0]
+		for {
+			n, err := d.Read(dst[len(dst):cap(dst)])
+			dst = dst[:len(dst)+n]
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		d.End()
+		return dst
+	}
+	wireBytes, i := 0, 0
+	b.SetBytes(int64(len(msgs[0])))
+	b.ReportAllocs()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	cpu0 := threadCPU()
+	for b.Loop() {
+		msg := msgs[i%len(msgs)]
+		i++
+		wire = cc.Compress(wire[:0], msg)
+		wireBytes += len(wire)
+		got = inflate(sd, wire, got)
+		wire = sc.Compress(wire[:0], got)
+		got = inflate(cd, wire, got)
+		if len(got) != len(msg) {
+			b.Fatal("echo differs")
+		}
+	}
+	if cpu := threadCPU() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(cpu.Nanoseconds())/float64(i), "cpu-ns/op")
+	}
+	if !bytes.Equal(got, msgs[(i-1)%len(msgs)]) {
+		b.Fatal("echo differs")
+	}
+	b.ReportMetric(float64(wireBytes)/float64(i), "wire-bytes")
 }

@@ -1,12 +1,14 @@
 package deflate
 
 import (
+	"encoding/binary"
 	"slices"
 	"sync"
 )
 
 // Dynamic-Huffman block construction for the LowMemory encoder (RFC 1951 §3.2.7).
-// Each encoded chunk becomes one block, fixed or dynamic, whichever is smaller.
+// A block gathers the tokens of one or more chunks (up to leanBlockTokens) and is
+// written fixed or dynamic, whichever is smaller.
 
 const (
 	numLit  = 286 // literal/length alphabet actually used (0-285)
@@ -48,7 +50,7 @@ type leanScratch struct {
 	depth  [2 * numLit]uint8
 }
 
-var scratchPool = sync.Pool{New: func() any { return &leanScratch{toks: make([]uint32, 0, leanChunk)} }}
+var scratchPool = sync.Pool{New: func() any { return &leanScratch{toks: make([]uint32, 0, leanBlockTokens)} }}
 
 func (sc *leanScratch) reset() {
 	sc.toks = sc.toks[:0]
@@ -182,7 +184,7 @@ func (sc *leanScratch) rle(hlit, hdist int) {
 
 var clExtraBits = [numCL]uint8{16: 2, 17: 3, 18: 7}
 
-// writeBlock emits the chunk's tokens as one block, dynamic or fixed, whichever is
+// writeBlock emits the gathered tokens as one block, dynamic or fixed, whichever is
 // smaller, ending with end-of-block.
 func (e *leanEncoder) writeBlock(sc *leanScratch) {
 	sc.litFreq[256] = 1 // end of block
@@ -262,26 +264,50 @@ func countUsed(freq []uint32) int {
 	return n
 }
 
+// writeTokens writes toks with the given codes, then end-of-block. The bit buffer lives
+// in locals for the loop: at most 31 bits wait between tokens, a length code with its
+// extra bits adds at most 20 and a distance with its extra bits at most 28.
 func (e *leanEncoder) writeTokens(toks []uint32, litCode []uint16, litLen []uint8, distCode []uint16, distLen []uint8) {
+	acc, n, out := e.bits, e.nbits, e.out
+	litCode, litLen = litCode[:numLit], litLen[:numLit]
+	distCode, distLen = distCode[:numDist], distLen[:numDist]
 	for _, t := range toks {
 		if t&matchFlag == 0 {
-			e.writeBits(uint64(litCode[t]), uint(litLen[t]))
-			continue
+			t &= 0xff
+			acc |= uint64(litCode[t]) << n
+			n += uint(litLen[t])
+		} else {
+			l := int(t>>16) & 0x1ff
+			d := int(t&0xffff) + 1
+			ls := lengthSym[l]
+			sym := 257 + int(ls)
+			acc |= uint64(litCode[sym]) << n
+			n += uint(litLen[sym])
+			acc |= uint64(l-int(lengthBase[ls])) << n
+			n += uint(lengthExtra[ls])
+			if n >= 32 {
+				out = binary.LittleEndian.AppendUint32(out, uint32(acc))
+				acc >>= 32
+				n -= 32
+			}
+			ds := distSymbol(d)
+			acc |= uint64(distCode[ds]) << n
+			n += uint(distLen[ds])
+			acc |= uint64(d-int(distBase[ds])) << n
+			n += uint(distExtra[ds])
 		}
-		l := int(t>>16) & 0x1ff
-		d := int(t&0xffff) + 1
-		ls := lengthSym[l]
-		sym := 257 + int(ls)
-		e.writeBits(uint64(litCode[sym]), uint(litLen[sym]))
-		if n := lengthExtra[ls]; n > 0 {
-			e.writeBits(uint64(l-int(lengthBase[ls])), uint(n))
-		}
-		ds := distSymbol(d)
-		e.writeBits(uint64(distCode[ds]), uint(distLen[ds]))
-		if n := distExtra[ds]; n > 0 {
-			e.writeBits(uint64(d-int(distBase[ds])), uint(n))
+		if n >= 32 {
+			out = binary.LittleEndian.AppendUint32(out, uint32(acc))
+			acc >>= 32
+			n -= 32
+			if len(out) >= leanOutFlush && e.w != nil {
+				e.out = out
+				e.flushOut()
+				out = e.out
+			}
 		}
 	}
+	e.bits, e.nbits, e.out = acc, n, out
 	e.writeBits(uint64(litCode[256]), uint(litLen[256])) // end of block
 }
 

@@ -9,9 +9,11 @@ import (
 
 // LowMemory is the default Options.Level: this package's own DEFLATE encoder instead of
 // compress/flate. It runs greedy LZ77 over a 4096-entry hash table, 8 KiB of input at a
-// time, and writes each chunk as a fixed- or dynamic-Huffman block, whichever is smaller
-// (RFC 1951 §3.2.6, §3.2.7). Its output is about the size of compress/flate's
-// BestSpeed. With context takeover it keeps 1<<window_bits + 24 KiB for the sending
+// time, trying at each position the distance of the previous match as well as the hash
+// candidate, and writes blocks of up to 16K tokens (two chunks or more) with fixed or
+// dynamic Huffman codes, whichever is smaller (RFC 1951 §3.2.6, §3.2.7). Its output is
+// about the size of compress/flate's BestSpeed, and much smaller when a message repeats
+// what the window holds. With context takeover it keeps 1<<window_bits + 24 KiB for the sending
 // direction (~57 KiB at the default 32 KiB window, against ~1.2 MB for BestSpeed), and
 // it honours any server_max_window_bits / client_max_window_bits from 8 to 15 by never
 // referring further back than the window.
@@ -20,10 +22,12 @@ const LowMemory = -8
 const (
 	leanHashBits = 12
 	leanChunk    = 8 << 10 // input encoded per step; the buffer holds window + one chunk
-	leanMinMatch = 4
-	leanMaxMatch = 258 // RFC 1951 §3.2.5
-	leanOutFlush = 4 << 10
-	leanRebaseAt = 1 << 30
+	// leanBlockTokens bounds a block's tokens (pooled scratch, not per connection).
+	leanBlockTokens = 2 * leanChunk
+	leanMinMatch    = 4
+	leanMaxMatch    = 258 // RFC 1951 §3.2.5
+	leanOutFlush    = 4 << 10
+	leanRebaseAt    = 1 << 30
 )
 
 // Fixed-Huffman tables (RFC 1951 §3.2.6), codes bit-reversed for an LSB-first writer.
@@ -107,6 +111,8 @@ type leanEncoder struct {
 
 	maxDist int // largest distance emitted since the last forget; tests check the window
 	rep     int // distance of the last match (0: none since the last forget)
+
+	sc *leanScratch // the block being gathered, held only during a message
 }
 
 var leanPools [MaxWindowBits + 1]sync.Pool
@@ -126,6 +132,7 @@ func putLean(e *leanEncoder) {
 
 // forget drops the LZ77 context: every position in the table falls behind base.
 func (e *leanEncoder) forget() {
+	e.dropScratch()
 	e.base += int32(len(e.buf)) + int32(e.winSize) + 1
 	e.buf = e.buf[:0]
 	e.pend = 0
@@ -191,17 +198,38 @@ func (e *leanEncoder) slide() {
 	}
 }
 
-// encodePending encodes buf[pend:] as one block.
+// encodePending LZ77-encodes buf[pend:] into the block being gathered. A block spans
+// chunks until its token buffer might not hold another chunk: fewer, larger blocks mean
+// fewer Huffman tables to build here and to decode at the peer.
 func (e *leanEncoder) encodePending() {
 	if e.pend == len(e.buf) {
 		return
 	}
-	sc := scratchPool.Get().(*leanScratch)
-	sc.reset()
-	e.compress(e.pend, sc)
-	e.writeBlock(sc)
-	scratchPool.Put(sc)
+	if e.sc == nil {
+		e.sc = scratchPool.Get().(*leanScratch)
+		e.sc.reset()
+	}
+	e.compress(e.pend, e.sc)
 	e.pend = len(e.buf)
+	if len(e.sc.toks) > leanBlockTokens-leanChunk {
+		e.flushBlock()
+	}
+}
+
+// flushBlock writes the gathered block, if any, and gives its scratch back to the pool.
+func (e *leanEncoder) flushBlock() {
+	if e.sc == nil {
+		return
+	}
+	e.writeBlock(e.sc)
+	e.dropScratch()
+}
+
+func (e *leanEncoder) dropScratch() {
+	if e.sc != nil {
+		scratchPool.Put(e.sc)
+		e.sc = nil
+	}
 }
 
 func hash4(u uint32) uint32 { return (u * 0x1e35a7bd) >> (32 - leanHashBits) }
@@ -280,11 +308,12 @@ func (sc *leanScratch) match(l, d int) {
 	sc.distFreq[distSymbol(d)]++
 }
 
-// finish ends the message (every chunk already ended its block): the header of an empty
+// finish ends the message (after writing the last block): the header of an empty
 // stored block, padded to a byte; its LEN/NLEN (00 00 ff ff) are the tail RFC 7692
 // §7.2.1 removes.
 func (e *leanEncoder) finish() error {
 	e.encodePending()
+	e.flushBlock()
 	e.writeBits(0, 3) // BFINAL=0, BTYPE=00
 	for e.nbits > 0 {
 		e.out = append(e.out, byte(e.bits))
