@@ -2,7 +2,6 @@ package conn
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"sync/atomic"
 
@@ -88,34 +87,23 @@ func (c *Conn) WritePrepared(ctx context.Context, pm *Prepared) error {
 	return err
 }
 
-// writeEncoded sends an encoded data frame, called with msgSem held, which it releases.
+// writeEncoded sends an encoded data frame, called with wsMsg held, which it releases.
 func (c *Conn) writeEncoded(f []byte) error {
+	if c.tryOwn() {
+		// Nothing in the way: write it from the Prepared, no copy. Frames queued
+		// meanwhile follow in release.
+		c.releaseMsg()
+		_, err := c.nc.Write(f)
+		return c.release(err)
+	}
 	c.wmu.Lock()
 	if err := c.refuseLocked(); err != nil {
 		c.wmu.Unlock()
-		<-c.msgSem
+		c.releaseMsg()
 		return err
 	}
-	if len(f) >= writevMin && !c.flushing && c.pending == nil && !c.pongPending {
-		// A large frame, nothing queued: write it from the Prepared, no copy. Frames
-		// queued meanwhile follow in flushLocked.
-		c.flushing = true
-		c.wmu.Unlock()
-		<-c.msgSem
-		_, err := c.nc.Write(f)
-		c.wmu.Lock()
-		if err != nil && c.werr == nil {
-			c.werr = fmt.Errorf("conn: write: %w", err)
-		}
-		_ = c.flushLocked(c.wseq) // a later frame's failure is its writer's to report
-		if err != nil {
-			return c.werrOr(err)
-		}
-		return nil
-	}
 	c.appendEncodedLocked(f)
-	<-c.msgSem
-	return c.flushOrWait(c.wseq, false)
+	return c.flushOrWait(c.wseq, false, true)
 }
 
 // wire is how one message goes out on this connection.
@@ -136,7 +124,7 @@ func (w *wire) release() {
 	}
 }
 
-// wireFor decides how m goes out, compressing it if it must. Called with msgSem held,
+// wireFor decides how m goes out, compressing it if it must. Called with wsMsg held,
 // which serialises the Compressor.
 func (c *Conn) wireFor(m *Message) (wire, error) {
 	t, p, pm := m.Type, m.Data, m.Prepared
@@ -166,10 +154,10 @@ func (c *Conn) wireFor(m *Message) (wire, error) {
 	return wire{op: op, payload: p}, nil
 }
 
-// writeBatch sends msgs, called with msgSem held; it releases msgSem once they are
+// writeBatch sends msgs, called with wsMsg held; it releases wsMsg once they are
 // queued (or refused) and returns when they are written.
 func (c *Conn) writeBatch(msgs []Message) error {
-	if c.writev && c.role == Server && c.comp == nil && len(msgs) <= maxGather {
+	if c.wmode == writeVec && c.role == Server && c.comp == nil && len(msgs) <= maxGather {
 		total := 0
 		for i := range msgs {
 			if pm := msgs[i].Prepared; pm != nil {
@@ -178,20 +166,9 @@ func (c *Conn) writeBatch(msgs []Message) error {
 				total += len(msgs[i].Data)
 			}
 		}
-		if total >= writevMin {
-			c.wmu.Lock()
-			if err := c.refuseLocked(); err != nil {
-				c.wmu.Unlock()
-				<-c.msgSem
-				return err
-			}
-			if !c.flushing && c.pending == nil && !c.pongPending {
-				c.flushing = true
-				c.wmu.Unlock()
-				<-c.msgSem
-				return c.gather(msgs)
-			}
-			c.wmu.Unlock()
+		if total >= writevMin && c.tryOwn() {
+			c.releaseMsg()
+			return c.gather(msgs)
 		}
 	}
 	var seq uint64
@@ -211,13 +188,12 @@ func (c *Conn) writeBatch(msgs []Message) error {
 			w.release()
 		}
 		if err != nil {
-			<-c.msgSem
+			c.releaseMsg()
 			return err
 		}
 	}
-	<-c.msgSem
 	c.wmu.Lock()
-	return c.flushOrWait(seq, false)
+	return c.flushOrWait(seq, false, true)
 }
 
 // refuseLocked returns why no data frame may be queued now, or nil.
@@ -233,7 +209,7 @@ func (c *Conn) refuseLocked() error {
 }
 
 // gather writes the server frames of msgs (uncompressed) with one writev from the
-// callers' buffers, then what was queued meanwhile. Called with flushing set.
+// callers' buffers, then what was queued meanwhile. Called owning the socket (wsBusy).
 func (c *Conn) gather(msgs []Message) error {
 	g := gatherPool.Get().(*gatherBufs)
 	v, h := g.vec[:0], g.hdr[:0]
@@ -255,15 +231,7 @@ func (c *Conn) gather(msgs []Message) error {
 	clear(v) // no reference to the callers' buffers stays in the pool
 	g.vec, g.hdr = v[:0], h[:0]
 	gatherPool.Put(g)
-	c.wmu.Lock()
-	if err != nil && c.werr == nil {
-		c.werr = fmt.Errorf("conn: write: %w", err)
-	}
-	_ = c.flushLocked(c.wseq) // a later frame's failure is its writer's to report
-	if err != nil {
-		return c.werrOr(err)
-	}
-	return nil
+	return c.release(err)
 }
 
 // Prepared is a data message encoded once to be sent on many connections with

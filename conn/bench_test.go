@@ -63,9 +63,15 @@ func TestZeroAllocs(t *testing.T) {
 					if allocs != 0 {
 						t.Fatalf("%v allocations per WriteMessage, want 0", allocs)
 					}
-					// One write system call per message.
-					if rc.Writes > 201 {
-						t.Fatalf("%d writes for 201 messages", rc.Writes)
+					// One Write per message; a server frame larger than the scratch buffer
+					// goes to a net.Conn without writev as two (header with the first part
+					// of the payload, then the rest uncopied).
+					perMsg := int64(1)
+					if role == Server && size+frame.MaxHeaderSize > scratchSize {
+						perMsg = 2
+					}
+					if rc.Writes > 201*perMsg {
+						t.Fatalf("%d writes for 201 messages, want at most %d each", rc.Writes, perMsg)
 					}
 				})
 			}

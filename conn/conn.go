@@ -2,6 +2,7 @@ package conn
 
 import (
 	"bufio"
+	"crypto/tls"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -34,17 +35,20 @@ type Conn struct {
 	raw     *rawReader // non-nil: wait for data without holding a buffer
 
 	// Compression (nil without permessage-deflate).
-	comp        *deflate.Compressor   // used under msgSem
+	comp        *deflate.Compressor   // used by the holder of wsMsg
 	decomp      *deflate.Decompressor // used by the reader
 	inflateText bool                  // the message being inflated is text
 	inflateUTF8 utf8.Validator
 
-	// Write side.
-	msgSem      chan struct{} // held while a data message is being queued or streamed
+	// Write side. ws is the write state word: a write with nothing in its way owns the
+	// socket with one compare-and-swap (wsBusy) and gives it back with another; wmu is
+	// taken only when frames queue behind the owner or the connection is shutting down.
+	ws          atomic.Uint32 // wsBusy, wsQueued, wsShut, wsMsg
+	msgWaiters  atomic.Int32  // goroutines waiting for wsMsg
+	msgWake     chan struct{} // cap 1: wsMsg was released while someone waited
 	wmu         sync.Mutex    // guards the fields below
 	wcond       sync.Cond     // signalled when a flush ends
 	pending     *[]byte       // encoded frames waiting for the socket (pooled)
-	flushing    bool          // a goroutine is writing to the socket
 	wseq, wdone uint64        // bytes queued / bytes flushed, for waiters
 	werr        error         // sticky write failure
 	closeSent   bool
@@ -52,12 +56,15 @@ type Conn struct {
 	queuedPongs int
 	pongN       int
 	pong        [frame.MaxControlPayload]byte
-	hdr         [frame.MaxHeaderSize]byte
-	writev      bool // nc supports writev through net.Buffers
+	wmode       uint8 // how a frame larger than scratch goes out (writeVec, writeTLS, writeSplit)
 	iov         [2][]byte
 	bufs        net.Buffers
 	mw          messageWriter
 	wd          deadline
+	// scratch, used by the goroutine owning the socket, holds a small frame whole, or the
+	// header and the first part of a larger payload on a net.Conn without writev. Its size
+	// rounds the Conn up to the 1536-byte allocation class (TestConnSize).
+	scratch [scratchSize]byte
 
 	closing       atomic.Bool // close frame sent: received data is discarded
 	peerClosed    atomic.Bool // the peer's close frame was received
@@ -80,7 +87,7 @@ type Conn struct {
 // nil, defaults apply.
 func New(nc net.Conn, br *bufio.Reader, role Role, opts *Options) *Conn {
 	c := &Conn{nc: nc, role: role, cfg: opts.resolve(), done: make(chan struct{}),
-		msgSem: make(chan struct{}, 1), readerGone: make(chan struct{}, 1)}
+		msgWake: make(chan struct{}, 1), readerGone: make(chan struct{}, 1)}
 	c.p.init(role, &c.cfg)
 	c.wcond.L = &c.wmu
 	c.rd.init(nc.SetReadDeadline)
@@ -89,13 +96,17 @@ func New(nc net.Conn, br *bufio.Reader, role Role, opts *Options) *Conn {
 	c.mw.c = c
 	switch nc := nc.(type) {
 	case *net.TCPConn:
-		// net.Buffers becomes one writev system call only on these; elsewhere (TLS, pipes)
-		// it would be one Write per buffer, so the payload is copied instead.
-		c.writev = true
+		// net.Buffers becomes one writev system call only on these; elsewhere it would be
+		// one Write per buffer.
+		c.wmode = writeVec
 		c.initRaw(nc)
 	case *net.UnixConn:
-		c.writev = true
+		c.wmode = writeVec
 		c.initRaw(nc)
+	case *tls.Conn:
+		c.wmode = writeTLS
+	default:
+		c.wmode = writeSplit
 	}
 	if br != nil {
 		if n := br.Buffered(); n > 0 {
@@ -180,9 +191,7 @@ func (c *Conn) closeTCP(err error) error {
 		c.keepalive.Stop()
 	}
 	c.wmu.Lock()
-	if c.werr == nil {
-		c.werr = ErrClosed
-	}
+	c.failLocked(ErrClosed)
 	c.wmu.Unlock()
 	cerr := c.nc.Close()
 	close(c.done)
@@ -190,10 +199,8 @@ func (c *Conn) closeTCP(err error) error {
 		c.cfg.compression.Release()
 		// The compressor's state goes back to its pool if no writer holds it; a writer
 		// that does finds the connection closed and cannot use it again.
-		select {
-		case c.msgSem <- struct{}{}:
+		if c.tryMsg() { // held for good: later data writes find the connection closed
 			c.comp.Release()
-		default:
 		}
 	}
 	return cerr

@@ -7,23 +7,58 @@ import (
 	"time"
 
 	"github.com/duplexws/duplex/frame"
+	"github.com/duplexws/duplex/mask"
 )
 
 // Frame write flags.
 const (
 	fData    = 1 << iota // a data frame: refused after the close frame
-	fRelease             // release msgSem once the frame is queued
+	fRelease             // the caller holds wsMsg: release it once the frame is queued
 	fNoWait              // do not wait for another goroutine's flush (keepalive)
 )
 
-// writevMin is the payload size from which a server sends header and payload with one
-// writev instead of copying the payload next to the header.
+// Write state bits (Conn.ws).
+const (
+	wsBusy   uint32 = 1 << iota // a goroutine owns the socket: it writes, nobody else does
+	wsQueued                    // frames or waiters queued behind the owner: it ends in flushLocked
+	wsShut                      // write error or close frame sent: writes take the slow path
+	wsMsg                       // a data message is being queued or streamed (Writer, batches)
+)
+
+// How a frame that does not fit the scratch buffer goes out (Conn.wmode).
+const (
+	writeSplit = iota // any net.Conn: header + first part of the payload, then the rest as is
+	writeVec          // socket: header and payload in one writev (net.Buffers)
+	writeTLS          // *tls.Conn: up to one TLS record copied whole, then the rest as is
+)
+
+// scratchSize is the size of Conn.scratch. A frame up to this size is encoded there and
+// written with one Write, without a pooled buffer.
+const scratchSize = 368
+
+// writevMin is the size from which a server batch (WriteMessages) goes out with one
+// writev from the callers' buffers instead of being copied into one buffer, and from
+// which a Prepared frame is written straight from the Prepared.
 const writevMin = 8 << 10
 
-// WriteMessage sends p as one message of type t, in one frame. It reaches the socket in
-// one write system call (header and payload in one buffer, or one writev); messages
-// queued by other goroutines while a write is in progress go out together in the next.
-// Text is not validated: the caller sends UTF-8.
+// tlsRecord is the largest TLS record payload (RFC 8446 §5.1): on a *tls.Conn a frame up
+// to this size is copied into one buffer so that it makes one record, not a small record
+// for the header and another for the payload.
+const tlsRecord = 16 << 10
+
+// maskChunk bounds the buffer a client uses to mask a large payload while copying it: the
+// payload goes out in writes of this size.
+const maskChunk = 64 << 10
+
+// WriteMessage sends p as one message of type t, in one frame. With nothing else being
+// written it goes straight to the socket: a frame of up to a few hundred bytes in one
+// Write from a small buffer inside the Conn; a larger server frame in one writev on a
+// TCP or Unix socket, or, on another net.Conn, as the header with the first part of the
+// payload and then the rest of p as is (on a *tls.Conn, up to one TLS record is copied so
+// the header does not make a record of its own); a client copies and masks the payload in
+// bounded chunks (RFC 6455 §5.3). Messages queued by other goroutines while a write is in
+// progress go out together in the next Write. Text is not validated: the caller sends
+// UTF-8.
 //
 // If ctx is cancelled before the message is queued, WriteMessage returns ctx.Err() and
 // nothing is sent; once it is queued, cancellation interrupts the socket write and closes
@@ -37,6 +72,20 @@ const writevMin = 8 << 10
 func (c *Conn) WriteMessage(ctx context.Context, t MessageType, p []byte) error {
 	if t != Text && t != Binary {
 		return ErrMessageType
+	}
+	if ctx.Done() != nil && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if c.comp == nil || len(p) < c.cfg.compression.Threshold {
+		// The fast path: nobody writing, nothing queued, no message in progress.
+		if c.ws.CompareAndSwap(0, wsBusy) {
+			stop := c.wd.arm(ctx)
+			err := c.release(c.writeDirect(frame.Opcode(t), true, 0, p))
+			if c.wd.disarm(stop) && err != nil {
+				err = ctx.Err()
+			}
+			return err
+		}
 	}
 	if err := c.acquireMsg(ctx); err != nil {
 		return err
@@ -55,10 +104,10 @@ func (c *Conn) WriteMessage(ctx context.Context, t MessageType, p []byte) error 
 }
 
 // writeCompressed sends p compressed in one frame with RSV1 (RFC 7692 §6.1). Called with
-// msgSem held, which serialises the Compressor; writeFrame releases it.
+// wsMsg held, which serialises the Compressor; writeFrame releases it.
 func (c *Conn) writeCompressed(op frame.Opcode, p []byte) error {
 	if c.isClosed() {
-		<-c.msgSem
+		c.releaseMsg()
 		return ErrClosed
 	}
 	bp := getBuf(len(p) + 64)
@@ -94,28 +143,199 @@ func (c *Conn) Ping(ctx context.Context, p []byte) error {
 	return err
 }
 
-// acquireMsg takes the right to queue a data message, waiting for a streaming Writer
-// to finish.
-func (c *Conn) acquireMsg(ctx context.Context) error {
-	select {
-	case c.msgSem <- struct{}{}:
-		return nil
-	default:
-	}
-	select {
-	case c.msgSem <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-c.done:
-		return ErrClosed
+// tryMsg takes wsMsg if it is free.
+func (c *Conn) tryMsg() bool {
+	for {
+		old := c.ws.Load()
+		if old&wsMsg != 0 {
+			return false
+		}
+		if c.ws.CompareAndSwap(old, old|wsMsg) {
+			return true
+		}
 	}
 }
 
-// writeFrame queues one frame and returns once it has been written to the socket (by
-// this goroutine or by the one flushing), or at once with fNoWait if another goroutine
-// is flushing.
+// acquireMsg takes wsMsg, the right to queue a data message, waiting for a streaming
+// Writer or a batch to finish.
+func (c *Conn) acquireMsg(ctx context.Context) error {
+	if c.tryMsg() {
+		return nil
+	}
+	return c.waitMsg(ctx)
+}
+
+func (c *Conn) waitMsg(ctx context.Context) error {
+	// A releaser that finds msgWaiters > 0 after clearing wsMsg leaves a token in msgWake;
+	// a waiter counts itself before it looks at wsMsg, so no release goes unseen.
+	c.msgWaiters.Add(1)
+	defer c.msgWaiters.Add(-1)
+	for {
+		if c.tryMsg() {
+			return nil
+		}
+		select {
+		case <-c.msgWake:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-c.done:
+			return ErrClosed
+		}
+	}
+}
+
+// releaseMsg gives wsMsg back and wakes a waiter, if any.
+func (c *Conn) releaseMsg() {
+	c.ws.And(^wsMsg)
+	if c.msgWaiters.Load() > 0 {
+		select {
+		case c.msgWake <- struct{}{}:
+		default: // a token is already there: a waiter will look again
+		}
+	}
+}
+
+// tryOwn takes the socket (wsBusy) for a direct write if nobody owns it, nothing is
+// queued and the connection has not failed or sent its close frame.
+func (c *Conn) tryOwn() bool {
+	for {
+		old := c.ws.Load()
+		if old&(wsBusy|wsQueued|wsShut) != 0 {
+			return false
+		}
+		if c.ws.CompareAndSwap(old, old|wsBusy) {
+			return true
+		}
+	}
+}
+
+// release gives the socket back after a direct write that returned err. If frames were
+// queued behind the write, or it failed, or the connection is shutting down, that goes
+// through flushLocked (which writes the queue, wakes waiters and closes the connection
+// after a failed write).
+func (c *Conn) release(err error) error {
+	if err == nil {
+		for {
+			old := c.ws.Load()
+			if old&(wsQueued|wsShut) != 0 {
+				break
+			}
+			if c.ws.CompareAndSwap(old, old&^wsBusy) {
+				return nil
+			}
+		}
+	}
+	c.wmu.Lock()
+	if err != nil {
+		c.failLocked(fmt.Errorf("conn: write: %w", err))
+	}
+	_ = c.flushLocked(c.wseq) // a queued frame's failure is its writer's to report
+	if err != nil {
+		return c.werrOr(err)
+	}
+	return nil
+}
+
+// failLocked records the sticky write error (the first one wins).
+func (c *Conn) failLocked(err error) {
+	if c.werr == nil {
+		c.werr = err
+	}
+	c.ws.Or(wsShut)
+}
+
+// writeDirect writes one frame straight to the socket, called by the goroutine owning it
+// (wsBusy). It copies at most scratchSize bytes of the payload (a server on a socket:
+// none beyond what fits there), one TLS record on a *tls.Conn, and a client masks a
+// larger payload through a buffer of at most maskChunk bytes.
+func (c *Conn) writeDirect(op frame.Opcode, fin bool, rsv byte, p []byte) error {
+	h := frame.Header{Fin: fin, Rsv: rsv, Opcode: op, Length: int64(len(p))}
+	if c.role == Client {
+		return c.writeMasked(h, p)
+	}
+	b := h.Append(c.scratch[:0])
+	if len(b)+len(p) <= len(c.scratch) {
+		b = append(b, p...)
+		_, err := c.nc.Write(b)
+		return err
+	}
+	switch c.wmode {
+	case writeVec:
+		c.iov[0], c.iov[1] = b, p
+		c.bufs = c.iov[:]
+		_, err := c.bufs.WriteTo(c.nc)
+		c.iov[1] = nil // keep no reference to the caller's buffer
+		return err
+	case writeTLS:
+		// One Write per TLS record's worth: the header travels with payload, never in a
+		// record of its own.
+		n := min(len(b)+len(p), tlsRecord)
+		bp := getBuf(n)
+		k := n - len(b)
+		_, err := c.nc.Write(append(append((*bp)[:0], b...), p[:k]...))
+		putBuf(bp)
+		if err != nil || k == len(p) {
+			return err
+		}
+		_, err = c.nc.Write(p[k:])
+		return err
+	}
+	// Any other net.Conn: the header with as much payload as the scratch buffer holds, so
+	// the header never goes out alone, then the rest of p without a copy.
+	k := copy(c.scratch[len(b):], p)
+	if _, err := c.nc.Write(c.scratch[:len(b)+k]); err != nil {
+		return err
+	}
+	_, err := c.nc.Write(p[k:])
+	return err
+}
+
+// writeMasked writes a client frame: RFC 6455 §5.3 requires each frame masked with a
+// fresh key, so the payload is copied and masked, in the scratch buffer when the frame
+// fits, else through a pooled buffer of at most maskChunk bytes, one Write per chunk.
+func (c *Conn) writeMasked(h frame.Header, p []byte) error {
+	h.Masked = true
+	h.Key = newMaskKey()
+	b := h.Append(c.scratch[:0])
+	hn := len(b)
+	if hn+len(p) <= len(c.scratch) {
+		b = append(b, p...)
+		mask.Apply(b[hn:], h.Key, 0)
+		_, err := c.nc.Write(b)
+		return err
+	}
+	bp := getBuf(min(hn+len(p), maskChunk))
+	buf := append((*bp)[:0], b...)
+	size := min(cap(buf), maskChunk+hn)
+	pos := 0
+	var err error
+	for {
+		k := min(len(p), size-len(buf))
+		start := len(buf)
+		buf = append(buf, p[:k]...)
+		pos = mask.Apply(buf[start:], h.Key, pos)
+		p = p[k:]
+		if _, err = c.nc.Write(buf); err != nil || len(p) == 0 {
+			break
+		}
+		buf = buf[:0]
+	}
+	putBuf(bp)
+	return err
+}
+
+// writeFrame sends one frame: straight to the socket if nobody is writing, else queued
+// for the goroutine that is. It returns once the frame has been written (by this
+// goroutine or by the one flushing), or at once with fNoWait if another goroutine is
+// flushing. Data frames come with wsMsg held by the caller; control frames may go out
+// while another goroutine holds it (between a streamed message's fragments).
 func (c *Conn) writeFrame(op frame.Opcode, fin bool, rsv byte, payload []byte, flags int) error {
+	if c.tryOwn() {
+		if flags&fRelease != 0 {
+			c.releaseMsg() // writers queuing behind this one follow it in flushLocked
+		}
+		return c.release(c.writeDirect(op, fin, rsv, payload))
+	}
 	c.wmu.Lock()
 	if c.werr != nil || (c.closeSent && op != frame.OpClose) {
 		// RFC 6455 §5.5.1: no data frames after the close frame.
@@ -125,41 +345,12 @@ func (c *Conn) writeFrame(op frame.Opcode, fin bool, rsv byte, payload []byte, f
 		}
 		c.wmu.Unlock()
 		if flags&fRelease != 0 {
-			<-c.msgSem
+			c.releaseMsg()
 		}
 		return err
 	}
-	if c.writev && c.role == Server && !c.flushing && c.pending == nil && !c.pongPending &&
-		len(payload) >= writevMin {
-		// Large server message, nothing queued: header and caller's payload in one
-		// writev, no copy. Frames queued meanwhile follow in flushLocked.
-		c.flushing = true
-		c.wmu.Unlock()
-		if flags&fRelease != 0 {
-			<-c.msgSem
-		}
-		h := frame.Header{Fin: fin, Rsv: rsv, Opcode: op, Length: int64(len(payload))}
-		c.iov[0] = h.Append(c.hdr[:0])
-		c.iov[1] = payload
-		c.bufs = c.iov[:]
-		_, err := c.bufs.WriteTo(c.nc)
-		c.iov[1] = nil
-		c.wmu.Lock()
-		if err != nil && c.werr == nil {
-			c.werr = fmt.Errorf("conn: write: %w", err)
-		}
-		ferr := c.flushLocked(c.wseq)
-		if err != nil {
-			return c.werrOr(err)
-		}
-		_ = ferr // a later frame's failure is its writer's to report
-		return nil
-	}
 	c.appendLocked(op, fin, rsv, payload)
-	if flags&fRelease != 0 {
-		<-c.msgSem
-	}
-	return c.flushOrWait(c.wseq, flags&fNoWait != 0)
+	return c.flushOrWait(c.wseq, flags&fNoWait != 0, flags&fRelease != 0)
 }
 
 // appendLocked encodes a frame at the end of the pending buffer.
@@ -190,32 +381,54 @@ func (c *Conn) reserveLocked(need int) {
 	}
 }
 
-// flushOrWait, called with wmu held, writes the pending frames or, if another goroutine
-// is doing that, waits until the bytes up to seq are written. It releases wmu.
-func (c *Conn) flushOrWait(seq uint64, noWait bool) error {
-	if c.flushing {
-		if noWait {
-			c.wmu.Unlock()
-			return nil
+// claimLocked, called with wmu held after queuing frames, makes this goroutine the one to
+// write them (true: wsBusy taken) or leaves them to the goroutine owning the socket
+// (false: wsQueued set, so that its release comes through flushLocked).
+func (c *Conn) claimLocked() bool {
+	for {
+		old := c.ws.Load()
+		if old&wsBusy != 0 {
+			if c.ws.CompareAndSwap(old, old|wsQueued) {
+				return false
+			}
+		} else if c.ws.CompareAndSwap(old, old|wsBusy) {
+			return true
 		}
-		for c.wdone < seq && c.werr == nil {
-			c.wcond.Wait()
-		}
-		var err error
-		if c.wdone < seq {
-			err = c.werr
-		}
-		c.wmu.Unlock()
-		return err
 	}
-	c.flushing = true
-	return c.flushLocked(seq)
 }
 
-// flushLocked, called with wmu held and flushing set, writes pending frames until none
-// are left, then clears flushing, wakes waiters and releases wmu. Frames queued while it
-// writes go out together in its next write: that is how concurrent writers share system
-// calls. It returns nil if the bytes up to seq were written, else the write error.
+// flushOrWait, called with wmu held after queuing frames, writes the pending frames or,
+// if another goroutine owns the socket, waits until the bytes up to seq are written. With
+// releaseMsg it gives wsMsg back once the frames are claimed, so no message queued later
+// overtakes them. It releases wmu.
+func (c *Conn) flushOrWait(seq uint64, noWait, releaseMsg bool) error {
+	owner := c.claimLocked()
+	if releaseMsg {
+		c.releaseMsg()
+	}
+	if owner {
+		return c.flushLocked(seq)
+	}
+	if noWait {
+		c.wmu.Unlock()
+		return nil
+	}
+	for c.wdone < seq && c.werr == nil {
+		c.wcond.Wait()
+	}
+	var err error
+	if c.wdone < seq {
+		err = c.werr
+	}
+	c.wmu.Unlock()
+	return err
+}
+
+// flushLocked, called with wmu held by the goroutine owning the socket, writes pending
+// frames until none are left, then gives the socket back, wakes waiters and releases
+// wmu. Frames queued while it writes go out together in its next write: that is how
+// concurrent writers share system calls. It returns nil if the bytes up to seq were
+// written, else the write error.
 func (c *Conn) flushLocked(seq uint64) error {
 	for c.werr == nil {
 		if c.pongPending {
@@ -233,8 +446,8 @@ func (c *Conn) flushLocked(seq uint64) error {
 		c.wmu.Lock()
 		if err == nil {
 			c.wdone += uint64(len(*bp))
-		} else if c.werr == nil {
-			c.werr = fmt.Errorf("conn: write: %w", err)
+		} else {
+			c.failLocked(fmt.Errorf("conn: write: %w", err))
 		}
 		putBuf(bp)
 	}
@@ -242,7 +455,7 @@ func (c *Conn) flushLocked(seq uint64) error {
 		putBuf(c.pending)
 		c.pending = nil
 	}
-	c.flushing = false
+	c.ws.And(^(wsBusy | wsQueued))
 	c.wcond.Broadcast()
 	werr := c.werr
 	var err error
@@ -291,11 +504,10 @@ func (c *Conn) queuePong(payload []byte) {
 		c.pongN = copy(c.pong[:], payload)
 		c.pongPending = true
 	}
-	if c.flushing {
-		c.wmu.Unlock()
+	if !c.claimLocked() {
+		c.wmu.Unlock() // the goroutine owning the socket writes it
 		return
 	}
-	c.flushing = true
 	c.wmu.Unlock()
 	go c.flushAsync()
 }
@@ -316,6 +528,7 @@ func (c *Conn) sendClose(payload []byte, ce *CloseError) error {
 		return ErrClosed
 	}
 	c.closeSent = true
+	c.ws.Or(wsShut)
 	c.closing.Store(true)
 	c.setErr(ce)
 	if c.pongPending {
@@ -325,7 +538,7 @@ func (c *Conn) sendClose(payload []byte, ce *CloseError) error {
 		c.appendLocked(frame.OpPong, true, 0, c.pong[:c.pongN])
 	}
 	c.appendLocked(frame.OpClose, true, 0, payload)
-	return c.flushOrWait(c.wseq, false)
+	return c.flushOrWait(c.wseq, false, false)
 }
 
 // sendCloseCode sends a close frame with code (none for CloseNoStatus) and reason cut to
@@ -344,7 +557,7 @@ func (c *Conn) sendCloseCode(code frame.CloseCode, reason string, ce *CloseError
 }
 
 // messageWriter is the io.WriteCloser Writer returns; each Conn has one, reused, since
-// only one streaming message can be in progress.
+// only one streaming message can be in progress (it holds wsMsg until Close).
 type messageWriter struct {
 	c          *Conn
 	ctx        context.Context
@@ -376,7 +589,7 @@ func (c *Conn) Writer(ctx context.Context, t MessageType) (io.WriteCloser, error
 	*w = messageWriter{c: c, ctx: ctx, op: frame.Opcode(t)}
 	if c.comp != nil {
 		if c.isClosed() {
-			<-c.msgSem
+			c.releaseMsg()
 			return nil, ErrClosed
 		}
 		// A streamed message is always compressed: its size is not known up front.
@@ -477,6 +690,6 @@ func (w *messageWriter) Close() error {
 		putBuf(w.bp)
 		w.bp = nil
 	}
-	<-w.c.msgSem
+	w.c.releaseMsg()
 	return err
 }
