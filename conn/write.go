@@ -2,6 +2,7 @@ package conn
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"time"
@@ -73,12 +74,16 @@ func (c *Conn) WriteMessage(ctx context.Context, t MessageType, p []byte) error 
 	if t != Text && t != Binary {
 		return ErrMessageType
 	}
-	if ctx.Done() != nil && ctx.Err() != nil {
+	done := ctx.Done()
+	if done != nil && ctx.Err() != nil {
 		return ctx.Err()
 	}
 	if c.comp == nil || len(p) < c.cfg.compression.Threshold {
 		// The fast path: nobody writing, nothing queued, no message in progress.
 		if c.ws.CompareAndSwap(0, wsBusy) {
+			if done == nil { // no cancellation to arm (context.Background and the like)
+				return c.release(c.writeDirect(frame.Opcode(t), true, 0, p))
+			}
 			stop := c.wd.arm(ctx)
 			err := c.release(c.writeDirect(frame.Opcode(t), true, 0, p))
 			if c.wd.disarm(stop) && err != nil {
@@ -215,6 +220,9 @@ func (c *Conn) tryOwn() bool {
 // after a failed write).
 func (c *Conn) release(err error) error {
 	if err == nil {
+		if c.ws.CompareAndSwap(wsBusy, 0) { // the usual case: nothing else happened
+			return nil
+		}
 		for {
 			old := c.ws.Load()
 			if old&(wsQueued|wsShut) != 0 {
@@ -249,16 +257,20 @@ func (c *Conn) failLocked(err error) {
 // none beyond what fits there), one TLS record on a *tls.Conn, and a client masks a
 // larger payload through a buffer of at most maskChunk bytes.
 func (c *Conn) writeDirect(op frame.Opcode, fin bool, rsv byte, p []byte) error {
-	h := frame.Header{Fin: fin, Rsv: rsv, Opcode: op, Length: int64(len(p))}
 	if c.role == Client {
-		return c.writeMasked(h, p)
+		return c.writeMasked(frame.Header{Fin: fin, Rsv: rsv, Opcode: op, Length: int64(len(p))}, p)
 	}
-	b := h.Append(c.scratch[:0])
-	if len(b)+len(p) <= len(c.scratch) {
-		b = append(b, p...)
-		_, err := c.nc.Write(b)
+	b0 := byte(op) | rsv
+	if fin {
+		b0 |= 0x80
+	}
+	hn := putHeader(&c.scratch, b0, len(p))
+	if hn+len(p) <= len(c.scratch) {
+		copy(c.scratch[hn:], p)
+		_, err := c.nc.Write(c.scratch[:hn+len(p)])
 		return err
 	}
+	b := c.scratch[:hn]
 	switch c.wmode {
 	case writeVec:
 		c.iov[0], c.iov[1] = b, p
@@ -288,6 +300,25 @@ func (c *Conn) writeDirect(op frame.Opcode, fin bool, rsv byte, p []byte) error 
 	}
 	_, err := c.nc.Write(p[k:])
 	return err
+}
+
+// putHeader encodes an unmasked frame header with first byte b0 and payload length n
+// into b, with the minimal length encoding (RFC 6455 §5.2), and returns its size.
+func putHeader(b *[scratchSize]byte, b0 byte, n int) int {
+	b[0] = b0
+	switch {
+	case n <= 125:
+		b[1] = byte(n)
+		return 2
+	case n <= 0xffff:
+		b[1] = 126
+		binary.BigEndian.PutUint16(b[2:4], uint16(n))
+		return 4
+	default:
+		b[1] = 127
+		binary.BigEndian.PutUint64(b[2:10], uint64(n))
+		return 10
+	}
 }
 
 // writeMasked writes a client frame: RFC 6455 §5.3 requires each frame masked with a
