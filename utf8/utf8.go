@@ -6,15 +6,31 @@ import "unsafe"
 // forms, no surrogates, nothing above U+10FFFF, and no truncated sequence at the end.
 // It accepts exactly what unicode/utf8.Valid accepts. Valid never allocates.
 func Valid(b []byte) bool {
-	if len(b) < simdMin {
-		return scanGeneric(stAccept, b) == stAccept // one call less for short text
+	if len(b) >= simdMin && haveSIMD {
+		// One call straight into the vectorised validator, which needs no tail handling
+		// here: a text that ends inside a code point is invalid whatever the DFA says.
+		return validBlocks(unsafe.SliceData(b), len(b)) == blocksComplete
 	}
-	return run(stAccept, b) == stAccept
+	return scanGeneric(stAccept, b) == stAccept
 }
 
 // simdMin is the shortest input sent to a vectorised validator; below it the call into
-// assembly and the setup of its constants cost more than the portable loop saves.
+// assembly and the setup of its constants cost more than the portable loop saves. The
+// vectorised validators also rely on it: they read the 64 bytes before the end of p.
 const simdMin = 64
+
+// Results of validBlocks(p, n), which checks p[:n] (n >= simdMin) from the start of a code
+// point.
+const (
+	// blocksInvalid: p[:n] holds a byte that makes the text invalid.
+	blocksInvalid = 0
+	// blocksComplete: p[:n] is valid and ends between code points.
+	blocksComplete = 1
+	// blocksOpen: no fault before the last lead byte (0xC0 or above) among the last three
+	// bytes, whose sequence the end of p cuts off; the DFA must judge the bytes from that
+	// lead byte on (a final 0xFE or 0xF5 lands here, and the DFA rejects it).
+	blocksOpen = 2
+)
 
 // ValidString is Valid for a string, without copying it: for close reasons and other text
 // held as a string.

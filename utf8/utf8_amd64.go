@@ -8,13 +8,11 @@ import "golang.org/x/sys/cpu"
 // whether the CPU has AVX2 (checked once, at start-up).
 var haveSIMD = cpu.X86.HasAVX2
 
-// simdBlock is the number of bytes the assembly consumes per block.
-const simdBlock = 32
-
 //go:noescape
-func validAVX2(p *byte, n int) bool
+func validAVX2(p *byte, n int) int
 
-// validBlocks checks p[:n], n a multiple of simdBlock; see validAVX2.
-func validBlocks(p *byte, n int) bool {
+// validBlocks checks p[:n], n >= simdMin, and returns blocksInvalid, blocksComplete or
+// blocksOpen; see validAVX2 in utf8_amd64.s.
+func validBlocks(p *byte, n int) int {
 	return validAVX2(p, n)
 }

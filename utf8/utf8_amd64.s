@@ -3,8 +3,8 @@
 #include "textflag.h"
 
 // Keiser & Lemire, "Validating UTF-8 In Less Than One Instruction Per Byte" (2021), the
-// lookup algorithm with AVX2: 32-byte blocks, two per loop iteration, and a separate loop
-// that skips ASCII 256 bytes at a time. The algorithm is the published one; this code is
+// lookup algorithm with AVX2: 32-byte blocks, two per loop iteration, and separate loops
+// that skip ASCII 256 and 64 bytes at a time without the lookup tables. The algorithm is the published one; this code is
 // written from the paper's description.
 //
 // For every byte position the error bits that apply to the pair (previous byte, this byte)
@@ -77,56 +77,77 @@ GLOBL maxArray<>(SB), RODATA|NOPTR, $32
 	VPAND      Y5, err, err; \
 	VPXOR      Y6, err, err
 
-// func validAVX2(p *byte, n int) bool
-// n is a multiple of 32. Reports whether the checks pass for every byte of p[:n] given the
-// bytes before it, assuming p starts between code points. A sequence left incomplete at
-// the very end is not an error here; the caller finishes it with the portable DFA.
-TEXT ·validAVX2(SB), NOSPLIT, $0-17
+// func validAVX2(p *byte, n int) int
+// n >= 64, any length. Checks every byte of p[:n] against the bytes before it, assuming p
+// starts between code points, and returns blocksInvalid (0), blocksComplete (1) or
+// blocksOpen (2): valid so far, but the last code point is cut off by the end of p (a lead
+// byte in the last three bytes still waits for continuation bytes). It reads only p[:n].
+//
+// Layout: ASCII is skipped 256 bytes per step, then 64, then the last 64 bytes (which may
+// overlap bytes already checked) are tested in one step, all without the lookup tables. The
+// first non-ASCII step sends the rest to the lookup loop, which checks 64 bytes per step
+// and returns to the ASCII loops after a 64-byte step of ASCII that no sequence spills into.
+// The lookup loop ends with one or two 32-byte blocks, the last of which is the final 32
+// bytes of p checked against the 32 bytes before them (an overlap that re-checks some bytes
+// with their true predecessors, which gives the same answer), so there is no scalar tail.
+//
+// Registers: SI = cursor, DI = p+n, R8 = last start of a 256-byte step, R9 = last start of
+// a 64-byte step, DX != 0 once the lookup constants are loaded.
+TEXT ·validAVX2(SB), NOSPLIT, $0-24
 	MOVQ p+0(FP), SI
 	MOVQ n+8(FP), CX
-	XORL DX, DX // DX != 0: the constants are loaded
+	LEAQ (SI)(CX*1), DI
+	LEAQ -256(DI), R8
+	LEAQ -64(DI), R9
+	XORL DX, DX
 
-	// ASCII needs none of the constants, and here the previous block, if any, was ASCII:
-	// skip 256 bytes at a time, then 64, until a block holds a byte >= 0x80.
+ascii:
+	// Here every byte before SI is checked and ends a complete code point.
+	CMPQ SI, R8
+	JA   ascii64
+
 ascii256:
-	CMPQ CX, $256
-	JB   ascii64
-
-ascii256loop:
 	VMOVDQU   (SI), Y0
 	VPOR      32(SI), Y0, Y0
-	VMOVDQU   64(SI), Y2
-	VPOR      96(SI), Y2, Y2
-	VMOVDQU   128(SI), Y4
-	VPOR      160(SI), Y4, Y4
-	VMOVDQU   192(SI), Y5
-	VPOR      224(SI), Y5, Y5
+	VMOVDQU   64(SI), Y1
+	VPOR      96(SI), Y1, Y1
+	VMOVDQU   128(SI), Y2
+	VPOR      160(SI), Y2, Y2
+	VMOVDQU   192(SI), Y4
+	VPOR      224(SI), Y4, Y4
+	VPOR      Y0, Y1, Y0
+	VPOR      Y2, Y4, Y2
 	VPOR      Y0, Y2, Y0
-	VPOR      Y4, Y5, Y4
-	VPOR      Y0, Y4, Y0
 	VPMOVMSKB Y0, AX
 	TESTL     AX, AX
-	JNZ       ascii64
+	JNZ       lookup
 	ADDQ      $256, SI
-	SUBQ      $256, CX
-	CMPQ      CX, $256
-	JAE       ascii256loop
+	CMPQ      SI, R8
+	JBE       ascii256
 
 ascii64:
-	CMPQ      CX, $64
-	JB        leave
+	CMPQ      SI, R9
+	JA        asciiTail
 	VMOVDQU   (SI), Y0
 	VPOR      32(SI), Y0, Y0
 	VPMOVMSKB Y0, AX
 	TESTL     AX, AX
-	JNZ       leave
+	JNZ       lookup
 	ADDQ      $64, SI
-	SUBQ      $64, CX
 	JMP       ascii64
 
-leave:
-	CMPQ         CX, $32
-	JB           ok // nothing left that needs the constants
+asciiTail:
+	// Fewer than 64 bytes left: test the last 64 bytes of p. If they hold a byte >= 0x80
+	// (perhaps one before SI, already checked), the lookup loop takes the rest.
+	CMPQ      SI, DI
+	JEQ       complete
+	VMOVDQU   -64(DI), Y0
+	VPOR      -32(DI), Y0, Y0
+	VPMOVMSKB Y0, AX
+	TESTL     AX, AX
+	JZ        complete
+
+lookup:
 	TESTL        DX, DX
 	JNZ          ready
 	MOVL         $1, DX
@@ -148,14 +169,15 @@ leave:
 	VPBROADCASTD X15, Y15 // 0x80
 
 ready:
-	// Y1: the previous block; zero bytes stand exactly for ASCII (no lead bytes) and for
-	// the start of the text. Y3: nonzero where the previous block ends inside a sequence.
+	// Y1: the previous block. The bytes before SI end complete code points, and for the
+	// checks such bytes are equivalent to ASCII, so zero stands for them (and for the
+	// start of p). Y3: nonzero where the previous block ends inside a sequence.
 	VPXOR Y1, Y1, Y1
 	VPXOR Y3, Y3, Y3
 
 loop64:
-	CMPQ      CX, $64
-	JB        tail
+	CMPQ      SI, R9
+	JA        tail
 	VMOVDQU   (SI), Y0
 	VMOVDQU   32(SI), Y2
 	VPOR      Y0, Y2, Y4
@@ -163,12 +185,12 @@ loop64:
 	TESTL     AX, AX
 	JNZ       nonascii64
 
-	// 64 bytes of ASCII: valid unless the previous block ended inside a sequence.
+	// 64 bytes of ASCII: valid unless the previous block ended inside a sequence; then
+	// back to the ASCII loops.
 	VPTEST Y3, Y3
 	JNZ    fail
 	ADDQ   $64, SI
-	SUBQ   $64, CX
-	JMP    ascii256
+	JMP    ascii
 
 nonascii64:
 	CHECK(Y0, Y1, Y3)
@@ -179,32 +201,48 @@ nonascii64:
 	VPSUBUSB Y12, Y2, Y3 // incomplete tail of this block
 	VMOVDQA  Y2, Y1
 	ADDQ     $64, SI
-	SUBQ     $64, CX
 	JMP      loop64
 
 tail:
-	// At most one 32-byte block left.
-	CMPQ      CX, $32
-	JB        ok
-	VMOVDQU   (SI), Y0
-	VPMOVMSKB Y0, AX
-	TESTL     AX, AX
-	JNZ       nonascii32
-	VPTEST    Y3, Y3
-	JNZ       fail
-	JMP       ok
+	// 0 to 63 bytes left.
+	CMPQ SI, DI
+	JEQ  end
+	LEAQ -32(DI), R10
+	CMPQ SI, R10
+	JAE  last
 
-nonascii32:
+	// 33 to 63 bytes left: one block at SI, then the last 32 bytes.
+	VMOVDQU (SI), Y0
 	CHECK(Y0, Y1, Y7)
-	VPTEST Y7, Y7
-	JNZ    fail
+	VPTEST  Y7, Y7
+	JNZ     fail
 
-ok:
+last:
+	// The last 32 bytes of p, with the 32 before them (n >= 64) as the previous block:
+	// every byte from SI on is checked with its true predecessors, and a sequence left
+	// open before SI must be continued by them, so Y3 is not needed.
+	VMOVDQU  -32(DI), Y0
+	VMOVDQU  -64(DI), Y1
+	CHECK(Y0, Y1, Y7)
+	VPTEST   Y7, Y7
+	JNZ      fail
+	VPSUBUSB Y12, Y0, Y3
+
+end:
+	VPTEST Y3, Y3
+	JNZ    open
+
+complete:
 	VZEROUPPER
-	MOVB $1, ret+16(FP)
+	MOVQ $1, ret+16(FP)
+	RET
+
+open:
+	VZEROUPPER
+	MOVQ $2, ret+16(FP)
 	RET
 
 fail:
 	VZEROUPPER
-	MOVB $0, ret+16(FP)
+	MOVQ $0, ret+16(FP)
 	RET

@@ -6,13 +6,11 @@ package utf8
 // (Advanced SIMD) is part of every arm64 CPU Go supports.
 const haveSIMD = true
 
-// simdBlock is the number of bytes the assembly consumes per block.
-const simdBlock = 16
-
 //go:noescape
-func validNEON(p *byte, n int) bool
+func validNEON(p *byte, n int) int
 
-// validBlocks checks p[:n], n a multiple of simdBlock; see validNEON.
-func validBlocks(p *byte, n int) bool {
+// validBlocks checks p[:n], n >= simdMin, and returns blocksInvalid, blocksComplete or
+// blocksOpen; see validNEON in utf8_arm64.s.
+func validBlocks(p *byte, n int) int {
 	return validNEON(p, n)
 }

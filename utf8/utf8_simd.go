@@ -2,10 +2,12 @@
 
 package utf8
 
+import "unsafe"
+
 // run continues validation from DFA state s over p and returns the new state. It finishes
 // a code point left open by the previous chunk with the DFA (at most three bytes), sends
-// the bulk of p to the vectorised validator in whole blocks, and runs the DFA over the rest,
-// starting from the last code point the blocks left incomplete.
+// the rest of p to the vectorised validator whole, and, if p ends inside a code point, runs
+// the DFA over that code point's bytes (at most three) to get the state to continue with.
 func run(s uint64, p []byte) uint64 {
 	for s != stAccept && len(p) > 0 {
 		s = dfa[p[0]] >> s & 63
@@ -17,25 +19,19 @@ func run(s uint64, p []byte) uint64 {
 	if len(p) < simdMin || !haveSIMD {
 		return scanGeneric(s, p)
 	}
-	n := len(p) &^ (simdBlock - 1)
-	if !validBlocks(&p[0], n) {
+	switch validBlocks(unsafe.SliceData(p), len(p)) {
+	case blocksInvalid:
 		return stReject
-	}
-	// The blocks checked every byte of p[:n] against the bytes before it. What they cannot
-	// know is whether a sequence begun in the last three bytes is complete: restart the DFA
-	// at its lead byte (RFC 6455 §8.1 fail-fast still holds because the DFA rejects an
-	// impossible prefix on its first bad byte).
-	k := n
-	for j := n - 1; j >= n-3; j-- {
-		if c := p[j]; c >= 0xC0 {
-			k = j
-			break
-		} else if c < 0x80 {
-			break
-		}
-	}
-	if k == len(p) {
+	case blocksComplete:
 		return stAccept
+	}
+	// The vectorised code checked every byte against the bytes before it; what it cannot
+	// say is how far a sequence begun in the last three bytes got. Restart the DFA at its
+	// lead byte (RFC 6455 §8.1 fail-fast still holds: a prefix that can never complete was
+	// already rejected by the vectorised checks, which see 0xF4 0x90 as an error).
+	k := len(p) - 1
+	for k > len(p)-3 && p[k] < 0xC0 {
+		k--
 	}
 	return scanGeneric(stAccept, p[k:])
 }
