@@ -6,6 +6,8 @@ import (
 	stdutf8 "unicode/utf8"
 )
 
+// benchSizes are the input sizes of the benchmarks; the references in BenchmarkValid run
+// from the third (1 KiB) on.
 var benchSizes = []int{8, 64, 1 << 10, 16 << 10, 1 << 20}
 
 func sizeName(n int) string {
@@ -21,8 +23,10 @@ func sizeName(n int) string {
 var sink bool
 
 // BenchmarkValid compares unicode/utf8.Valid (the baseline, measured in the same run), the
-// portable implementation and, where available, the dispatched SIMD path.
-// Names: BenchmarkValid/<impl>/<corpus>/<size>.
+// portable implementation and, where available, the dispatched SIMD path. From 1 KiB up it
+// also runs two references that validate nothing: "copy", copy() of the same bytes, and,
+// on amd64, "read", an AVX2 loop that only loads and ORs every byte (readAVX2), the fastest
+// any validator could read the input. Names: BenchmarkValid/<impl>/<corpus>/<size>.
 func BenchmarkValid(b *testing.B) {
 	impls := []struct {
 		name  string
@@ -55,6 +59,37 @@ func BenchmarkValid(b *testing.B) {
 						})
 					}
 				})
+			}
+		})
+	}
+	b.Run("copy", func(b *testing.B) {
+		for _, c := range corpusNames {
+			for _, size := range benchSizes[2:] {
+				data := corpus(b, c.file, size)
+				dst := make([]byte, size)
+				b.Run(c.name+"/"+sizeName(size), func(b *testing.B) {
+					b.SetBytes(int64(size))
+					b.ReportAllocs()
+					for b.Loop() {
+						copy(dst, data)
+					}
+				})
+			}
+		}
+	})
+	if haveReadCeiling {
+		b.Run("read", func(b *testing.B) {
+			for _, c := range corpusNames {
+				for _, size := range benchSizes[2:] {
+					data := corpus(b, c.file, size)
+					b.Run(c.name+"/"+sizeName(size), func(b *testing.B) {
+						b.SetBytes(int64(size))
+						b.ReportAllocs()
+						for b.Loop() {
+							sink = readCeiling(data)
+						}
+					})
+				}
 			}
 		})
 	}
