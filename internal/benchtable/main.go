@@ -14,8 +14,10 @@ import (
 
 func main() {
 	var opts options
-	flag.StringVar(&opts.base, "base", "", "baseline implementation (default: copy, stdlib, or the first seen)")
+	flag.StringVar(&opts.base, "base", "", "baseline implementation (default: stdlib, copy, or the first seen)")
 	flag.StringVar(&opts.impl, "impl", "simd", "implementation the ratio columns are computed for")
+	flag.StringVar(&opts.ceiling, "ceiling", "read", "reference implementation (an upper bound) that gets a ratio column when present")
+	flag.StringVar(&opts.stat, "stat", "median", "statistic of the runs per cell: median, or best (the fastest run)")
 	flag.Parse()
 	if err := render(os.Stdin, os.Stdout, opts); err != nil {
 		fmt.Fprintln(os.Stderr, "benchtable:", err)
@@ -23,10 +25,26 @@ func main() {
 	}
 }
 
-// options select the ratio columns.
+// options select the ratio columns and the statistic.
 type options struct {
-	base string // baseline implementation; "" picks copy, stdlib or the first seen
-	impl string // candidate implementation
+	base    string // baseline implementation; "" picks stdlib, copy or the first seen
+	impl    string // candidate implementation
+	ceiling string // reference (upper bound) implementation; a ratio column if present
+	stat    string // "median" ("" too) or "best"
+}
+
+// errStat is returned for an unknown -stat.
+var errStat = errors.New("benchtable: -stat must be median or best")
+
+// statistic returns the function that reduces a cell's samples, and its name for titles.
+func statistic(name string) (func([]float64) float64, string, error) {
+	switch name {
+	case "", "median":
+		return median, "median", nil
+	case "best":
+		return slices.Max[[]float64], "best", nil
+	}
+	return nil, "", errStat
 }
 
 // errNoBenchmarks is returned when the input holds no benchmark with an MB/s figure.
@@ -86,6 +104,10 @@ func median(xs []float64) float64 {
 }
 
 func render(r io.Reader, w io.Writer, opts options) error {
+	stat, statName, err := statistic(opts.stat)
+	if err != nil {
+		return err
+	}
 	var fams []*family
 	byName := map[string]*family{}
 	sc := bufio.NewScanner(r)
@@ -121,7 +143,7 @@ func render(r io.Reader, w io.Writer, opts options) error {
 		if i > 0 {
 			fmt.Fprintln(bw)
 		}
-		writeTable(bw, f, opts)
+		writeTable(bw, f, opts, stat, statName)
 	}
 	return bw.Flush()
 }
@@ -134,7 +156,7 @@ func baseline(f *family, want string) string {
 		}
 		return ""
 	}
-	for _, b := range []string{"copy", "stdlib"} {
+	for _, b := range []string{"stdlib", "copy"} {
 		if slices.Contains(f.impls, b) {
 			return b
 		}
@@ -142,11 +164,11 @@ func baseline(f *family, want string) string {
 	return f.impls[0]
 }
 
-func writeTable(w io.Writer, f *family, opts options) {
+func writeTable(w io.Writer, f *family, opts options, stat func([]float64) float64, statName string) {
 	base := baseline(f, opts.base)
 	var ratios []string // denominators of the ratio columns
 	if slices.Contains(f.impls, opts.impl) {
-		for _, d := range []string{base, "generic"} {
+		for _, d := range []string{base, "generic", opts.ceiling} {
 			if d != "" && d != opts.impl && slices.Contains(f.impls, d) && !slices.Contains(ratios, d) {
 				ratios = append(ratios, d)
 			}
@@ -158,7 +180,7 @@ func writeTable(w io.Writer, f *family, opts options) {
 			runs = max(runs, len(s))
 		}
 	}
-	fmt.Fprintf(w, "**Benchmark%s** — median GB/s of %d run(s)", f.name, runs)
+	fmt.Fprintf(w, "**Benchmark%s** — %s GB/s of %d run(s)", f.name, statName, runs)
 	if base != "" {
 		fmt.Fprintf(w, ", baseline `%s`", base)
 	}
@@ -179,15 +201,15 @@ func writeTable(w io.Writer, f *family, opts options) {
 		fmt.Fprintf(w, "| %s |", cas)
 		for _, im := range f.impls {
 			if s := bi[im]; len(s) > 0 {
-				fmt.Fprintf(w, " %.2f |", median(s)/1000)
+				fmt.Fprintf(w, " %.2f |", stat(s)/1000)
 			} else {
 				fmt.Fprint(w, " – |")
 			}
 		}
 		for _, d := range ratios {
 			num, den := bi[opts.impl], bi[d]
-			if len(num) > 0 && len(den) > 0 && median(den) > 0 {
-				fmt.Fprintf(w, " %.2f× |", median(num)/median(den))
+			if len(num) > 0 && len(den) > 0 && stat(den) > 0 {
+				fmt.Fprintf(w, " %.2f× |", stat(num)/stat(den))
 			} else {
 				fmt.Fprint(w, " – |")
 			}

@@ -132,3 +132,55 @@ func TestRenderEmpty(t *testing.T) {
 		t.Fatalf("render of input without benchmarks: err = %v, want %v", err, errNoBenchmarks)
 	}
 }
+
+// TestRenderStatAndCeiling checks -stat (median or fastest run per cell, named in the
+// title), the ratio column against the ceiling reference, and that stdlib is preferred to
+// copy as the default baseline when a family has both.
+func TestRenderStatAndCeiling(t *testing.T) {
+	in := "BenchmarkValid/stdlib/ascii/1KiB-2 1 1 ns/op 10000 MB/s\n" +
+		"BenchmarkValid/stdlib/ascii/1KiB-2 1 1 ns/op 30000 MB/s\n" +
+		"BenchmarkValid/stdlib/ascii/1KiB-2 1 1 ns/op 20000 MB/s\n" +
+		"BenchmarkValid/simd/ascii/1KiB-2 1 1 ns/op 100000 MB/s\n" +
+		"BenchmarkValid/simd/ascii/1KiB-2 1 1 ns/op 60000 MB/s\n" +
+		"BenchmarkValid/simd/ascii/1KiB-2 1 1 ns/op 80000 MB/s\n" +
+		"BenchmarkValid/copy/ascii/1KiB-2 1 1 ns/op 50000 MB/s\n" +
+		"BenchmarkValid/read/ascii/1KiB-2 1 1 ns/op 125000 MB/s\n"
+	tests := []struct {
+		name               string
+		opts               options
+		title, header, row string
+	}{
+		{"median", options{impl: "simd", ceiling: "read"},
+			"**BenchmarkValid** — median GB/s of 3 run(s), baseline `stdlib`",
+			"| case | stdlib | simd | copy | read | simd ÷ stdlib | simd ÷ read |",
+			"| ascii/1KiB | 20.00 | 80.00 | 50.00 | 125.00 | 4.00× | 0.64× |"},
+		{"best", options{impl: "simd", ceiling: "read", stat: "best"},
+			"**BenchmarkValid** — best GB/s of 3 run(s), baseline `stdlib`",
+			"| case | stdlib | simd | copy | read | simd ÷ stdlib | simd ÷ read |",
+			"| ascii/1KiB | 30.00 | 100.00 | 50.00 | 125.00 | 3.33× | 0.80× |"},
+		{"no ceiling column without the reference", options{impl: "simd", ceiling: "absent"},
+			"**BenchmarkValid** — median GB/s of 3 run(s), baseline `stdlib`",
+			"| case | stdlib | simd | copy | read | simd ÷ stdlib |",
+			"| ascii/1KiB | 20.00 | 80.00 | 50.00 | 125.00 | 4.00× |"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			if err := render(strings.NewReader(in), &out, tt.opts); err != nil {
+				t.Fatal(err)
+			}
+			lines := strings.Split(out.String(), "\n")
+			if len(lines) < 5 {
+				t.Fatalf("short output:\n%s", out.String())
+			}
+			want := []string{tt.title, tt.header, tt.row}
+			if diff := cmp.Diff(want, []string{lines[0], lines[2], lines[4]}); diff != "" {
+				t.Errorf("mismatch (-want +got):\n%s\nfull output:\n%s", diff, out.String())
+			}
+		})
+	}
+	var out bytes.Buffer
+	if err := render(strings.NewReader(in), &out, options{impl: "simd", stat: "mean"}); !errors.Is(err, errStat) {
+		t.Errorf("render with -stat mean: err = %v, want %v", err, errStat)
+	}
+}
