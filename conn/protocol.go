@@ -100,8 +100,12 @@ type Protocol struct {
 	ctrl  [frame.MaxControlPayload]byte
 	ctrlN int
 
-	closed bool  // the peer's close frame was parsed
-	skip   bool  // after a failure: skip frames, looking only for a close
+	closed bool // the peer's close frame was parsed
+	skip   bool // after a failure: skip frames, looking only for a close
+	// noFast, set only by tests, makes Conn read every message through Parse (its
+	// readFast declines), so that the fast path can be compared with the general one.
+	// (Here, beside the other flags, it fits in padding: Conn's size does not change.)
+	noFast bool
 	err    error // sticky failure
 }
 

@@ -2,6 +2,7 @@ package conn
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"io"
 	"net"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/duplexws/duplex/frame"
+	"github.com/duplexws/duplex/mask"
+	"github.com/duplexws/duplex/utf8"
 )
 
 // directMin is the payload size from which, with nothing buffered, payload is read
@@ -34,6 +37,13 @@ func (c *Conn) ReadMessage(ctx context.Context, dst []byte) (MessageType, []byte
 	dst = dst[:0]
 	if err := c.beginRead(ctx); err != nil {
 		return 0, dst, err
+	}
+	// A whole message already buffered is read without blocking: no deadline to arm for
+	// ctx, no cancellation to map, nothing that can fail.
+	if t, m, res := c.readFast(dst); res == fastOK {
+		c.releaseReadBuf()
+		c.endRead()
+		return t, m, nil
 	}
 	defer c.endRead()
 	stop := c.rd.arm(ctx)
@@ -120,7 +130,13 @@ func (c *Conn) readMessage(dst []byte) (MessageType, []byte, error) {
 	}
 	for {
 		if c.r == c.w {
-			if rem := c.p.PayloadRemaining(); rem >= directMin && !c.p.compressed && !c.closing.Load() {
+			if !c.p.inFrame {
+				// Between frames with nothing buffered: read first, so that the fast path
+				// below sees the next frame.
+				if err := c.fill(); err != nil {
+					return 0, dst, c.readFailed(err)
+				}
+			} else if rem := c.p.PayloadRemaining(); rem >= directMin && !c.p.compressed && !c.closing.Load() {
 				n := int(min(rem, growStep))
 				dst = slices.Grow(dst, n) // allocates only if dst is too small
 				m, err := c.nc.Read(dst[len(dst) : len(dst)+n])
@@ -140,6 +156,15 @@ func (c *Conn) readMessage(dst []byte) (MessageType, []byte, error) {
 				}
 				continue
 			}
+		}
+		switch t, m, res := c.readFast(dst); res {
+		case fastOK:
+			return t, m, nil
+		case fastShort:
+			if err := c.fill(); err != nil {
+				return 0, dst, c.readFailed(err)
+			}
+			continue
 		}
 		ev, err := c.next()
 		if err != nil {
@@ -163,6 +188,101 @@ func (c *Conn) readMessage(dst []byte) (MessageType, []byte, error) {
 			}
 		}
 	}
+}
+
+// fastResult is what readFast did.
+type fastResult uint8
+
+const (
+	// fastNo: not the fast path's case; nothing was consumed: use the general path.
+	fastNo fastResult = iota
+	// fastOK: a whole message was read.
+	fastOK
+	// fastShort: the buffer ends inside a data frame that readFast could take whole and
+	// that fits the read buffer (moved to its front if needed): read more, try again.
+	fastShort
+)
+
+// readFast reads the common message without going through Protocol.Parse: one complete,
+// unfragmented, uncompressed data frame already in the read buffer, at a message boundary.
+// It parses the header inline, copies the payload into dst[:0], unmasks it there and, for
+// text, validates it, and consumes the frame. Anything else (a control frame, a fragment,
+// RSV bits, a frame that breaks a rule, text that is not UTF-8) it leaves untouched for
+// the general path, which reports the violation: a result other than fastOK means nothing
+// was consumed and no protocol state changed, so both paths give the same result by
+// construction.
+func (c *Conn) readFast(dst []byte) (MessageType, []byte, fastResult) {
+	b := c.rbuf[c.r:c.w]
+	p := &c.p
+	if p.inFrame || p.inMessage || p.skip || p.closed || p.err != nil || p.noFast ||
+		c.mr.inMessage || c.mr.compressed || c.closing.Load() {
+		return 0, dst, fastNo
+	}
+	if len(b) < 2 {
+		return 0, dst, c.fastShort(frame.MaxHeaderSize)
+	}
+	// RFC 6455 §5.2: FIN set, RSV1-3 clear (RSV1 is compression, RFC 7692 §6: general
+	// path), opcode text or binary. b[0]^0x80 is the opcode only if FIN is set and the
+	// RSV bits are clear.
+	op := b[0] ^ 0x80
+	if op != byte(frame.OpText) && op != byte(frame.OpBinary) {
+		return 0, dst, fastNo
+	}
+	// RFC 6455 §5.1: a server receives only masked frames, a client only unmasked ones.
+	b1 := b[1]
+	masked := b1&0x80 != 0
+	if masked != (c.role == Server) {
+		return 0, dst, fastNo
+	}
+	hs := frame.HeaderSize(b[0], b1)
+	if len(b) < hs {
+		return 0, dst, c.fastShort(hs)
+	}
+	n := uint64(b1 & 0x7f)
+	switch n {
+	case 126:
+		n = uint64(binary.BigEndian.Uint16(b[2:4]))
+	case 127:
+		// RFC 6455 §5.2: a length with the most significant bit set is refused by the
+		// general path, and by the read limit or the buffer size check below it is sent
+		// there (a limit < 0 with such a length: longer than any buffer).
+		n = binary.BigEndian.Uint64(b[2:10])
+	}
+	// RFC 6455 §10.4: over the read limit, the general path fails with 1009 before
+	// reading the payload.
+	if p.limit >= 0 && n > uint64(p.limit) {
+		return 0, dst, fastNo
+	}
+	if n > uint64(len(b)-hs) {
+		if n > uint64(len(c.rbuf)-hs) {
+			return 0, dst, fastNo // larger than the buffer: streamed by the general path
+		}
+		return 0, dst, c.fastShort(hs + int(n))
+	}
+	end := hs + int(n)
+	dst = append(dst[:0], b[hs:end]...)
+	if masked {
+		mask.Apply(dst, [4]byte(b[hs-4:hs]), 0)
+	}
+	// RFC 6455 §8.1: text must be UTF-8; if not, the general path fails with 1007.
+	if op == byte(frame.OpText) && !utf8.Valid(dst) {
+		return 0, dst[:0], fastNo
+	}
+	c.r += end
+	return MessageType(op), dst, fastOK
+}
+
+// fastShort makes room for a frame of size bytes starting at c.r, moving the buffered
+// bytes to the front of the buffer if it would not fit behind them, and returns fastShort.
+func (c *Conn) fastShort(size int) fastResult {
+	if c.rbufp == nil {
+		return fastShort // nothing buffered: fill borrows a buffer
+	}
+	if c.r > 0 && c.r+size > len(c.rbuf) {
+		c.w = copy(c.rbuf, c.rbuf[c.r:c.w])
+		c.r = 0
+	}
+	return fastShort
 }
 
 // next returns the next event, reading from the network as needed. Errors are terminal
