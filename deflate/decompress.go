@@ -1,17 +1,15 @@
 package deflate
 
 import (
-	"compress/flate"
 	"io"
-	"sync"
 
 	"github.com/duplexws/duplex/frame"
 )
 
 // inflateTail is appended to every compressed payload: the 00 00 ff ff that RFC 7692
-// §7.2.2 restores, then an empty final stored block (01 00 00 ff ff) so that
-// compress/flate reports a clean io.EOF at the end of the message instead of waiting for
-// more blocks.
+// §7.2.2 restores, then an empty final stored block (01 00 00 ff ff) so that the
+// inflater reports a clean io.EOF at the end of the message instead of waiting for more
+// blocks.
 var inflateTail = []byte{0x00, 0x00, 0xff, 0xff, 0x01, 0x00, 0x00, 0xff, 0xff}
 
 // streamBufSize is the read buffer a streamed message borrows (with the pooled reader).
@@ -20,8 +18,8 @@ const streamBufSize = 4096
 // maxEmptyReads bounds how many (0, nil) results the source may return in a row.
 const maxEmptyReads = 100
 
-// source feeds flate: the payload bytes (from a slice or a reader), then inflateTail.
-// It implements io.ByteReader so flate uses it directly, without a bufio.Reader.
+// source feeds the inflater: the payload bytes (from a slice or a reader), then
+// inflateTail.
 type source struct {
 	b      []byte    // unread bytes of the current chunk
 	r      io.Reader // streamed payload; nil once it has returned io.EOF, or for a slice
@@ -63,28 +61,6 @@ func (s *source) fill() error {
 	return io.EOF
 }
 
-func (s *source) ReadByte() (byte, error) {
-	for len(s.b) == 0 {
-		if err := s.fill(); err != nil {
-			return 0, err
-		}
-	}
-	c := s.b[0]
-	s.b = s.b[1:]
-	return c, nil
-}
-
-func (s *source) Read(p []byte) (int, error) {
-	for len(s.b) == 0 {
-		if err := s.fill(); err != nil {
-			return 0, err
-		}
-	}
-	n := copy(p, s.b)
-	s.b = s.b[n:]
-	return n, nil
-}
-
 // drain reads the rest of a streamed payload (bytes after a final DEFLATE block, which
 // RFC 7692 §7.2.3.4 allows and which carry no message data).
 func (s *source) drain() error {
@@ -97,38 +73,13 @@ func (s *source) drain() error {
 	return s.err
 }
 
-// pooledReader is a flate reader bound to its own source.
-type pooledReader struct {
-	fr    io.ReadCloser
-	src   source
-	probe [1]byte
-}
-
-var readerPool sync.Pool
-
-func getReader(dict []byte) *pooledReader {
-	pr, _ := readerPool.Get().(*pooledReader)
-	if pr == nil {
-		pr = &pooledReader{}
-		pr.fr = flate.NewReader(&pr.src)
-	}
-	// Reset never fails for compress/flate's reader; it copies dict into the window.
-	_ = pr.fr.(flate.Resetter).Reset(&pr.src, dict)
-	return pr
-}
-
-func putReader(pr *pooledReader) {
-	buf := pr.src.buf
-	pr.src = source{buf: buf[:cap(buf)]}
-	readerPool.Put(pr)
-}
-
 // Decompressor inflates the messages one endpoint receives on one connection
 // (RFC 7692 §7.2.2), enforcing a limit on the inflated size while it inflates.
 //
 // Between messages it holds only, with context takeover, a copy of the peer's LZ77 window
 // (1<<ServerMaxWindowBits or 1<<ClientMaxWindowBits bytes, at most 32 KiB, allocated on
-// the first message); the ~40 KiB flate reader is pooled and borrowed per message.
+// the first message); the ~70 KiB inflater (64 KiB of history and output, Huffman
+// tables) is pooled and borrowed per message.
 //
 // A Decompressor is not safe for concurrent use; one goroutine reads a connection.
 type Decompressor struct {
@@ -136,7 +87,7 @@ type Decompressor struct {
 	winSize  int
 	window   []byte // last winSize bytes of output, takeover only
 
-	pr    *pooledReader // borrowed during a message
+	f     *inflater // borrowed during a message
 	limit int64
 	n     int64
 	done  bool // io.EOF reached
@@ -161,7 +112,7 @@ func (d *Decompressor) Takeover() bool { return d.takeover }
 // io.EOF, then call End.
 func (d *Decompressor) Begin(src io.Reader, limit int64) {
 	d.begin(limit)
-	s := &d.pr.src
+	s := &d.f.src
 	s.r = src
 	if cap(s.buf) < streamBufSize {
 		s.buf = make([]byte, streamBufSize)
@@ -170,10 +121,10 @@ func (d *Decompressor) Begin(src io.Reader, limit int64) {
 }
 
 func (d *Decompressor) begin(limit int64) {
-	if d.pr != nil {
+	if d.f != nil {
 		d.End()
 	}
-	d.pr = getReader(d.window)
+	d.f = getInflater(d.window)
 	d.limit, d.n, d.done = limit, 0, false
 }
 
@@ -183,15 +134,11 @@ func (d *Decompressor) begin(limit int64) {
 // source as is; io.EOF at the end of the message. Bytes after a final DEFLATE block are
 // read from the source and discarded.
 func (d *Decompressor) Read(p []byte) (int, error) {
-	n, err := d.read(p)
-	if n > 0 && d.takeover {
-		d.remember(p[:n])
-	}
-	return n, err
+	return d.read(p)
 }
 
 func (d *Decompressor) read(p []byte) (int, error) {
-	if d.pr == nil {
+	if d.f == nil {
 		return 0, ErrNoMessage
 	}
 	if d.done {
@@ -201,7 +148,8 @@ func (d *Decompressor) read(p []byte) (int, error) {
 		rem := d.limit - d.n
 		if rem == 0 {
 			// At the limit: one more byte of output means the message is too big.
-			n, err := d.pr.fr.Read(d.pr.probe[:])
+			var probe [1]byte
+			n, err := d.f.read(probe[:])
 			if n > 0 {
 				return 0, frame.ErrTooBig
 			}
@@ -217,7 +165,7 @@ func (d *Decompressor) read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	n, err := d.pr.fr.Read(p)
+	n, err := d.f.read(p)
 	d.n += int64(n)
 	if err != nil {
 		return n, d.result(err)
@@ -225,32 +173,39 @@ func (d *Decompressor) read(p []byte) (int, error) {
 	return n, nil
 }
 
-// result maps a flate error: io.EOF ends the message, errors of the source pass through,
+// result maps an inflater error: io.EOF ends the message (with takeover, the window
+// becomes the last winSize bytes of history), errors of the source pass through,
 // anything else is a corrupt stream.
 func (d *Decompressor) result(err error) error {
-	s := &d.pr.src
+	s := &d.f.src
 	if err == io.EOF {
 		d.done = true
 		if err := s.drain(); err != nil {
 			return err
+		}
+		if d.takeover {
+			if d.window == nil {
+				d.window = make([]byte, 0, d.winSize)
+			}
+			d.window = append(d.window[:0], d.f.history(d.winSize)...)
 		}
 		return io.EOF
 	}
 	if s.err != nil {
 		return s.err
 	}
-	// flate.CorruptInputError, or io.ErrUnexpectedEOF when the payload (with the tail
-	// restored) stops inside a block: RFC 7692 §7.2.2 cannot be completed.
+	// errInflate, also when the payload (with the tail restored) stops inside a block:
+	// RFC 7692 §7.2.2 cannot be completed.
 	return ErrCorrupt
 }
 
-// End finishes the current message (read to io.EOF or abandoned) and returns the flate
-// reader to the pool. An abandoned message leaves the takeover window unusable; the
+// End finishes the current message (read to io.EOF or abandoned) and returns the
+// inflater to the pool. An abandoned message leaves the takeover window unusable; the
 // connection is expected to fail.
 func (d *Decompressor) End() {
-	if d.pr != nil {
-		putReader(d.pr)
-		d.pr = nil
+	if d.f != nil {
+		putInflater(d.f)
+		d.f = nil
 	}
 }
 
@@ -261,22 +216,6 @@ func (d *Decompressor) Release() {
 	d.window = nil
 }
 
-// remember appends inflated output to the takeover window, keeping its last winSize bytes.
-func (d *Decompressor) remember(p []byte) {
-	if d.window == nil {
-		d.window = make([]byte, 0, d.winSize)
-	}
-	w := d.window
-	if len(p) >= d.winSize {
-		d.window = append(w[:0], p[len(p)-d.winSize:]...)
-		return
-	}
-	if over := len(w) + len(p) - d.winSize; over > 0 {
-		w = w[:copy(w, w[over:])]
-	}
-	d.window = append(w, p...)
-}
-
 // Decompress inflates the whole compressed payload of one message (its 00 00 ff ff tail
 // removed, as on the wire), appending the result to dst. At most limit bytes are appended
 // (negative: no limit): beyond that it stops with frame.ErrTooBig before buffering more,
@@ -284,7 +223,7 @@ func (d *Decompressor) remember(p []byte) {
 // allocates nothing beyond growing dst.
 func (d *Decompressor) Decompress(dst, payload []byte, limit int64) ([]byte, error) {
 	d.begin(limit)
-	d.pr.src.b = payload
+	d.f.src.b = payload
 	start := len(dst)
 	for {
 		if len(dst) == cap(dst) {
@@ -307,8 +246,5 @@ func (d *Decompressor) Decompress(dst, payload []byte, limit int64) ([]byte, err
 		}
 	}
 	d.End()
-	if d.takeover {
-		d.remember(dst[start:])
-	}
 	return dst, nil
 }

@@ -2,6 +2,7 @@ package deflate
 
 import (
 	"bytes"
+	"compress/flate"
 	"errors"
 	"io"
 	"testing"
@@ -57,6 +58,50 @@ func FuzzInflate(f *testing.F) {
 		}
 		if err == nil && !bytes.Equal(got, out) {
 			t.Fatal("streamed and whole outputs differ")
+		}
+	})
+}
+
+// FuzzInflateDifferential: the package's inflater and compress/flate agree on every
+// input, given the same preset history: both fail, or both succeed with the same bytes.
+// The input is a raw DEFLATE stream (the RFC 7692 tail is added, as for a message), so
+// the fuzzer explores block types, code tables and distances directly.
+func FuzzInflateDifferential(f *testing.F) {
+	for _, h := range []string{
+		"f2 48 cd c9 c9 07 00", "f2 00 11 00 00", "00 05 00 fa ff 48 65 6c 6c 6f 00", "03 00",
+		"f3 48 cd c9 c9 07 00 00", "f2 48 05 00 00 00 ff ff ca c9 c9 07 00", "00", "", "07 00",
+	} {
+		f.Add(unhex(f, h), []byte("Hello"), 1)
+	}
+	for i, level := range []int{LowMemory, flate.HuffmanOnly, flate.BestSpeed, 6, flate.BestCompression} {
+		c := NewCompressor(&Params{ServerMaxWindowBits: 15, ClientMaxWindowBits: 15, Level: level}, frame.Server)
+		m := jsonLike(3000+i*5000, uint64(i))
+		f.Add(c.Compress(nil, m), []byte(nil), 0)
+		f.Add(c.Compress(nil, m), m, 1000*i) // context takeover: m is the history
+		c.Release()
+	}
+	f.Add(bomb(f, 70000), []byte(nil), 0)
+	f.Fuzz(func(t *testing.T, payload, dict []byte, cut int) {
+		// cut trims the dictionary so that distances meet its start in the fuzzed cases.
+		if cut >= 0 && cut < len(dict) {
+			dict = dict[cut:]
+		}
+		in := append(append([]byte(nil), payload...), inflateTail...)
+		const limit = 1 << 22
+		want, werr := io.ReadAll(io.LimitReader(flate.NewReaderDict(bytes.NewReader(in), dict), limit+1))
+		d := &Decompressor{takeover: true, winSize: maxHistory, window: dict}
+		got, gerr := d.Decompress(nil, payload, limit)
+		if werr == nil && len(want) > limit {
+			if gerr != frame.ErrTooBig {
+				t.Fatalf("%d bytes or more, limit %d: err %v, want frame.ErrTooBig", len(want), limit, gerr)
+			}
+			return
+		}
+		if (werr != nil) != (gerr != nil) {
+			t.Fatalf("compress/flate err %v, inflater err %v", werr, gerr)
+		}
+		if werr == nil && !bytes.Equal(got, want) {
+			t.Fatalf("outputs differ: %d vs %d bytes", len(got), len(want))
 		}
 	})
 }
@@ -138,9 +183,9 @@ func FuzzNegotiate(f *testing.F) {
 	})
 }
 
-// FuzzLowMemory: the LowMemory encoder round-trips through compress/flate for every
-// window size, never refers further back than the window, and gives the same bytes
-// whether a message is written whole or in two pieces.
+// FuzzLowMemory: the LowMemory encoder round-trips, through this package's inflater and
+// through compress/flate, for every window size, never refers further back than the
+// window, and gives the same bytes whether a message is written whole or in two pieces.
 func FuzzLowMemory(f *testing.F) {
 	f.Add([]byte("Hello"), []byte("Hello"), uint8(15), true, uint16(2))
 	f.Add(jsonLike(9000, 1), jsonLike(3000, 2), uint8(8), true, uint16(8192))
@@ -153,6 +198,7 @@ func FuzzLowMemory(f *testing.F) {
 		cs, _ := pair(p, frame.Server)
 		defer c.Release()
 		defer cs.Release()
+		var hist []byte // what the peer has seen, with takeover
 		for _, m := range [][]byte{a, b, a} {
 			e := c.acquireLean()
 			wire := c.Compress(nil, m)
@@ -162,6 +208,14 @@ func FuzzLowMemory(f *testing.F) {
 			got, err := d.Decompress(nil, wire, int64(len(m)))
 			if err != nil || !bytes.Equal(got, m) {
 				t.Fatalf("round trip failed: %v", err)
+			}
+			fr := flate.NewReaderDict(bytes.NewReader(append(append([]byte(nil), wire...), inflateTail...)), hist)
+			if got, err := io.ReadAll(fr); err != nil || !bytes.Equal(got, m) {
+				t.Fatalf("compress/flate does not inflate it: %v", err)
+			}
+			if takeover {
+				hist = append(hist, m...)
+				hist = hist[max(0, len(hist)-(1<<wb)):]
 			}
 			var buf bytes.Buffer
 			cs.Begin(&buf)
