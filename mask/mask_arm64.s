@@ -69,7 +69,14 @@ loop16:
 	B      loop16
 
 finish:
+	// The first and last vectors are stored only where the loop left bytes uncovered: an
+	// aligned start or end is already done.
+	CBZ  R6, last
 	VST1 [V3.B16], (R0)
+
+last:
+	CMP  R3, R10
+	BEQ  done
 	VST1 [V4.B16], (R9)
 	RET
 

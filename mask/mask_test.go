@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 )
 
 // naive is the byte-at-a-time definition of RFC 6455 §5.3:
@@ -77,6 +78,47 @@ func TestDifferential(t *testing.T) {
 						if !bytes.Equal(buf, want) {
 							t.Fatalf("align %d len %d pos %d: first difference at %d (slice is [%d:%d])",
 								align, n, pos, firstDiff(buf, want), lo, hi)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestAlignments runs every implementation at every start offset from a 64-byte aligned
+// address (0..63) and lengths whose ends fall on and off 16-, 32- and 64-byte boundaries,
+// comparing with the naive loop and checking the bytes around the slice. The vector code
+// stores its first and last vectors only when the start or end is not aligned, so both
+// sides of that choice must be reached; TestDifferential's buffers start at one alignment.
+func TestAlignments(t *testing.T) {
+	const guard = 64
+	lengths := []int{16, 17, 31, 32, 33, 47, 48, 63, 64, 65, 95, 96, 97, 127, 128, 129, 160,
+		191, 192, 193, 255, 256, 257, 300, 1023, 1024, 1025, 4095, 4096, 4097}
+	key := [4]byte{0xa1, 0xb2, 0xc3, 0xd4}
+	src := make([]byte, 4097)
+	fill(src, 9)
+	raw := make([]byte, 64+guard+64+4097+guard)
+	base := guard + int(-uintptr(unsafe.Pointer(&raw[guard]))&63) // raw[base] is 64-byte aligned
+	want := make([]byte, len(raw))
+	for _, im := range allImpls() {
+		t.Run(im.name, func(t *testing.T) {
+			for off := 0; off < 64; off++ {
+				for _, n := range lengths {
+					for pos := 0; pos < 4; pos++ {
+						for i := range raw {
+							raw[i] = 0x5a
+						}
+						lo, hi := base+off, base+off+n
+						copy(raw[lo:hi], src)
+						copy(want, raw)
+						wantPos := naive(want[lo:hi], key, pos)
+						if got := im.fn(raw[lo:hi:hi], key, pos); got != wantPos {
+							t.Fatalf("offset %d len %d pos %d: returned %d, want %d", off, n, pos, got, wantPos)
+						}
+						if !bytes.Equal(raw, want) {
+							t.Fatalf("offset %d len %d pos %d: first difference at %d (slice is [%d:%d])",
+								off, n, pos, firstDiff(raw, want), lo, hi)
 						}
 					}
 				}
@@ -185,4 +227,30 @@ func TestDispatchCovered(t *testing.T) {
 		}
 	}
 	t.Fatalf("Apply dispatches to %q, which is not in implementations", implName)
+}
+
+// TestReadCeiling checks the read-bandwidth reference of BenchmarkApply: it returns the OR
+// of the bytes at multiples of 32, so a bit set in any of those bytes, in any of its four
+// chains, shows, and the buffer is not modified.
+func TestReadCeiling(t *testing.T) {
+	if !haveReadCeiling {
+		t.Skip("no read reference on this build")
+	}
+	for _, n := range []int{256, 512, 4096} {
+		b := make([]byte, n)
+		for i := 0; i < n; i += 32 {
+			b[i] = 0x10
+			before := bytes.Clone(b)
+			if got := readCeiling(b); got != 0x10 {
+				t.Fatalf("len %d, 0x10 at %d: got %#x, want 0x10", n, i, got)
+			}
+			if !bytes.Equal(b, before) {
+				t.Fatalf("len %d: readCeiling modified its input", n)
+			}
+			b[i] = 0
+		}
+		if got := readCeiling(b); got != 0 {
+			t.Fatalf("len %d zeros: got %#x, want 0", n, got)
+		}
+	}
 }
