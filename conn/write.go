@@ -35,7 +35,7 @@ const (
 
 // scratchSize is the size of Conn.scratch. A frame up to this size is encoded there and
 // written with one Write, without a pooled buffer.
-const scratchSize = 368
+const scratchSize = 360
 
 // writevMin is the size from which a server batch (WriteMessages) goes out with one
 // writev from the callers' buffers instead of being copied into one buffer, and from
