@@ -1,6 +1,7 @@
 package utf8
 
 import (
+	"strings"
 	"testing"
 	stdutf8 "unicode/utf8"
 )
@@ -12,6 +13,11 @@ func addSeeds(f *testing.F) {
 	f.Add([]byte("Hello-µ@ßöäüàá-UTF-8!!"), uint16(3))
 	f.Add([]byte("日本語テキスト日本語テキスト日本語テキスト日本語テキスト日本語テキスト"), uint16(7))
 	f.Add([]byte("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xF0\x9F\x98\x80"), uint16(0xFFFF))
+	// Inputs long enough for the vectorised path (64 bytes and more), ending in a cut-off
+	// code point, a fault in the last block, and valid text past the 256-byte ASCII step.
+	f.Add([]byte(strings.Repeat("a", 70)+"\xF0\x9F\x98"), uint16(5))
+	f.Add([]byte(strings.Repeat("mixed é 語 😀 ", 8)+"\xED\xA0\x80 tail"), uint16(11))
+	f.Add([]byte(strings.Repeat("x", 300)+strings.Repeat("テキスト", 10)), uint16(40))
 }
 
 // FuzzValid compares Valid, the portable validator and every other implementation with
