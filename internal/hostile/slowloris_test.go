@@ -1,6 +1,7 @@
 package hostile
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net/http"
@@ -23,15 +24,19 @@ func TestSlowHandshake(t *testing.T) {
 	setups := []struct {
 		name  string
 		serve func(t *testing.T, e *echo) string
+		// net/http may answer 400 when ReadHeaderTimeout cuts a request mid-line: bufio's
+		// ReadLine hands it the partial line without the timeout error, which then fails
+		// to parse. That is net/http's answer, not a handshake; Serve answers nothing.
+		may400 bool
 	}{
 		{"Serve", func(t *testing.T, e *echo) string {
 			return serveRaw(t, e, &server.Options{HandshakeTimeout: timeout})
-		}},
+		}, false},
 		{"net/http", func(t *testing.T, e *echo) string {
 			opts := withRegistry(nil)
 			return serveHTTP(t, server.Handle(e, opts), opts.Registry,
 				func(s *http.Server) { s.ReadHeaderTimeout = timeout })
-		}},
+		}, true},
 	}
 	for _, s := range setups {
 		t.Run(s.name, func(t *testing.T) {
@@ -61,7 +66,7 @@ func TestSlowHandshake(t *testing.T) {
 				}
 			}()
 			type readResult struct {
-				n   int
+				got []byte
 				err error
 				at  time.Duration
 			}
@@ -70,7 +75,7 @@ func TestSlowHandshake(t *testing.T) {
 				slow.SetReadDeadline(time.Now().Add(testTimeout))
 				var b [512]byte
 				n, err := slow.Read(b[:])
-				cut <- readResult{n, err, time.Since(start)}
+				cut <- readResult{b[:n], err, time.Since(start)}
 			}()
 
 			// Others are served while the slow handshake is pending.
@@ -82,8 +87,11 @@ func TestSlowHandshake(t *testing.T) {
 			r := <-cut
 			close(stop)
 			n := <-sent
-			if r.n != 0 {
-				t.Errorf("the server answered a handshake it never fully received (%d bytes)", r.n)
+			switch {
+			case len(r.got) == 0:
+			case s.may400 && bytes.HasPrefix(r.got, []byte("HTTP/1.1 400 ")):
+			default:
+				t.Errorf("the server answered a handshake it never fully received: %q", r.got)
 			}
 			var ne interface{ Timeout() bool }
 			if errors.As(r.err, &ne) && ne.Timeout() {
