@@ -45,7 +45,7 @@ type Conn struct {
 	// taken only when frames queue behind the owner or the connection is shutting down.
 	ws          atomic.Uint32 // wsBusy, wsQueued, wsShut, wsMsg
 	msgWaiters  atomic.Int32  // goroutines waiting for wsMsg
-	msgWake     chan struct{} // cap 1: wsMsg was released while someone waited
+	msgWake     chan struct{} // cap 1, made by the first waiter (under wmu): wsMsg was released
 	wmu         sync.Mutex    // guards the fields below
 	wcond       sync.Cond     // signalled when a flush ends
 	pending     *[]byte       // encoded frames waiting for the socket (pooled)
@@ -87,7 +87,7 @@ type Conn struct {
 // nil, defaults apply.
 func New(nc net.Conn, br *bufio.Reader, role Role, opts *Options) *Conn {
 	c := &Conn{nc: nc, role: role, cfg: opts.resolve(), done: make(chan struct{}),
-		msgWake: make(chan struct{}, 1), readerGone: make(chan struct{}, 1)}
+		readerGone: make(chan struct{}, 1)}
 	c.p.init(role, &c.cfg)
 	c.wcond.L = &c.wmu
 	c.rd.init(nc.SetReadDeadline)

@@ -172,15 +172,23 @@ func (c *Conn) acquireMsg(ctx context.Context) error {
 
 func (c *Conn) waitMsg(ctx context.Context) error {
 	// A releaser that finds msgWaiters > 0 after clearing wsMsg leaves a token in msgWake;
-	// a waiter counts itself before it looks at wsMsg, so no release goes unseen.
+	// a waiter counts itself before it looks at wsMsg, so no release goes unseen. The
+	// channel is made by the first waiter (under wmu), so a Conn whose writers never wait
+	// does not carry one.
 	c.msgWaiters.Add(1)
 	defer c.msgWaiters.Add(-1)
+	c.wmu.Lock()
+	if c.msgWake == nil {
+		c.msgWake = make(chan struct{}, 1)
+	}
+	wake := c.msgWake
+	c.wmu.Unlock()
 	for {
 		if c.tryMsg() {
 			return nil
 		}
 		select {
-		case <-c.msgWake:
+		case <-wake:
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-c.done:
@@ -189,14 +197,30 @@ func (c *Conn) waitMsg(ctx context.Context) error {
 	}
 }
 
-// releaseMsg gives wsMsg back and wakes a waiter, if any.
+// releaseMsg gives wsMsg back and wakes a waiter, if any. Called without wmu.
 func (c *Conn) releaseMsg() {
 	c.ws.And(^wsMsg)
 	if c.msgWaiters.Load() > 0 {
-		select {
-		case c.msgWake <- struct{}{}:
-		default: // a token is already there: a waiter will look again
-		}
+		c.wmu.Lock()
+		c.wakeMsgLocked()
+		c.wmu.Unlock()
+	}
+}
+
+// releaseMsgLocked is releaseMsg called with wmu held.
+func (c *Conn) releaseMsgLocked() {
+	c.ws.And(^wsMsg)
+	if c.msgWaiters.Load() > 0 {
+		c.wakeMsgLocked()
+	}
+}
+
+// wakeMsgLocked leaves a token for a goroutine waiting for wsMsg. A nil channel means
+// the waiter has not made it yet: it looks at wsMsg after making it, and finds it free.
+func (c *Conn) wakeMsgLocked() {
+	select {
+	case c.msgWake <- struct{}{}:
+	default: // a token is already there (a waiter will look again), or no channel yet
 	}
 }
 
@@ -435,7 +459,7 @@ func (c *Conn) claimLocked() bool {
 func (c *Conn) flushOrWait(seq uint64, noWait, releaseMsg bool) error {
 	owner := c.claimLocked()
 	if releaseMsg {
-		c.releaseMsg()
+		c.releaseMsgLocked()
 	}
 	if owner {
 		return c.flushLocked(seq)
