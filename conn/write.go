@@ -281,12 +281,12 @@ func (c *Conn) failLocked(err error) {
 // none beyond what fits there), one TLS record on a *tls.Conn, and a client masks a
 // larger payload through a buffer of at most maskChunk bytes.
 func (c *Conn) writeDirect(op frame.Opcode, fin bool, rsv byte, p []byte) error {
-	if c.role == Client {
-		return c.writeMasked(frame.Header{Fin: fin, Rsv: rsv, Opcode: op, Length: int64(len(p))}, p)
-	}
 	b0 := byte(op) | rsv
 	if fin {
 		b0 |= 0x80
+	}
+	if c.role == Client {
+		return c.writeMasked(b0, p)
 	}
 	hn := putHeader(&c.scratch, b0, len(p))
 	if hn+len(p) <= len(c.scratch) {
@@ -348,14 +348,16 @@ func putHeader(b *[scratchSize]byte, b0 byte, n int) int {
 // writeMasked writes a client frame: RFC 6455 §5.3 requires each frame masked with a
 // fresh key, so the payload is copied and masked, in the scratch buffer when the frame
 // fits, else through a pooled buffer of at most maskChunk bytes, one Write per chunk.
-func (c *Conn) writeMasked(h frame.Header, p []byte) error {
-	h.Masked = true
-	h.Key = newMaskKey()
-	b := h.Append(c.scratch[:0])
-	hn := len(b)
+func (c *Conn) writeMasked(b0 byte, p []byte) error {
+	hn := putHeader(&c.scratch, b0, len(p))
+	c.scratch[1] |= 0x80 // MASK
+	key := newMaskKey()
+	copy(c.scratch[hn:], key[:])
+	hn += 4
+	b := c.scratch[:hn]
 	if hn+len(p) <= len(c.scratch) {
 		b = append(b, p...)
-		mask.Apply(b[hn:], h.Key, 0)
+		mask.Apply(b[hn:], key, 0)
 		_, err := c.nc.Write(b)
 		return err
 	}
@@ -368,7 +370,7 @@ func (c *Conn) writeMasked(h frame.Header, p []byte) error {
 		k := min(len(p), size-len(buf))
 		start := len(buf)
 		buf = append(buf, p[:k]...)
-		pos = mask.Apply(buf[start:], h.Key, pos)
+		pos = mask.Apply(buf[start:], key, pos)
 		p = p[k:]
 		if _, err = c.nc.Write(buf); err != nil || len(p) == 0 {
 			break
