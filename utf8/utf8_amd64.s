@@ -108,16 +108,14 @@ ascii:
 
 ascii256:
 	VMOVDQU   (SI), Y0
-	VPOR      32(SI), Y0, Y0
-	VMOVDQU   64(SI), Y1
+	VMOVDQU   32(SI), Y1
+	VPOR      64(SI), Y0, Y0
 	VPOR      96(SI), Y1, Y1
-	VMOVDQU   128(SI), Y2
-	VPOR      160(SI), Y2, Y2
-	VMOVDQU   192(SI), Y4
-	VPOR      224(SI), Y4, Y4
+	VPOR      128(SI), Y0, Y0
+	VPOR      160(SI), Y1, Y1
+	VPOR      192(SI), Y0, Y0
+	VPOR      224(SI), Y1, Y1
 	VPOR      Y0, Y1, Y0
-	VPOR      Y2, Y4, Y2
-	VPOR      Y0, Y2, Y0
 	VPMOVMSKB Y0, AX
 	TESTL     AX, AX
 	JNZ       lookup
