@@ -80,8 +80,9 @@ GLOBL maxArray<>(SB), RODATA|NOPTR, $32
 // func validAVX2(p *byte, n int) int
 // n >= 64, any length. Checks every byte of p[:n] against the bytes before it, assuming p
 // starts between code points, and returns blocksInvalid (0), blocksComplete (1) or
-// blocksOpen (2): valid so far, but the last code point is cut off by the end of p (a lead
-// byte in the last three bytes still waits for continuation bytes). It reads only p[:n].
+// blocksOpen (2): no fault found, but a byte >= 0xC0 among the last three bytes starts a
+// sequence the end of p cuts off, which the caller finishes with the DFA (utf8.go). It
+// reads only p[:n].
 //
 // Layout: ASCII is skipped 256 bytes per step, then 64, then the last 64 bytes (which may
 // overlap bytes already checked) are tested in one step, all without the lookup tables. The
@@ -92,7 +93,8 @@ GLOBL maxArray<>(SB), RODATA|NOPTR, $32
 // with their true predecessors, which gives the same answer), so there is no scalar tail.
 //
 // Registers: SI = cursor, DI = p+n, R8 = last start of a 256-byte step, R9 = last start of
-// a 64-byte step, DX != 0 once the lookup constants are loaded.
+// a 64-byte step (both may lie before p for short inputs; no Go address is small enough
+// for them to wrap), DX != 0 once the lookup constants are loaded.
 TEXT ·validAVX2(SB), NOSPLIT, $0-24
 	MOVQ p+0(FP), SI
 	MOVQ n+8(FP), CX
