@@ -1,6 +1,7 @@
 package deflate
 
 import (
+	"bytes"
 	"encoding/binary"
 	"io"
 	"math/bits"
@@ -280,9 +281,20 @@ func (e *leanEncoder) compress(start int, sc *leanScratch) {
 }
 
 // matchLen returns how many leading bytes of b equal those of a; len(a) >= len(b).
-// It compares eight bytes at a time.
+// The first word settles most short matches; past it, bytes.Equal (vectorised) settles
+// a match that runs to the end, as a repeated message's do, and a word loop finds where
+// a long match stops.
 func matchLen(a, b []byte) int {
 	n := 0
+	if len(b) >= 8 {
+		if x := binary.LittleEndian.Uint64(a) ^ binary.LittleEndian.Uint64(b); x != 0 {
+			return bits.TrailingZeros64(x) >> 3
+		}
+		if bytes.Equal(a[8:len(b)], b[8:]) {
+			return len(b)
+		}
+		n = 8
+	}
 	for len(b)-n >= 8 {
 		if x := binary.LittleEndian.Uint64(a[n:]) ^ binary.LittleEndian.Uint64(b[n:]); x != 0 {
 			return n + bits.TrailingZeros64(x)>>3
