@@ -145,8 +145,17 @@ sse2loop16:
 	JMP   sse2loop16
 
 sse2finish:
+	// As in xorAVX2: the first and last vectors only where the start or end is unaligned.
+	TESTQ R8, R8
+	JZ    sse2last
 	MOVOU X3, (DI)
+
+sse2last:
+	CMPQ  BX, R10
+	JEQ   sse2ret
 	MOVOU X4, -16(DI)(SI*1)
+
+sse2ret:
 	RET
 
 sse2small:
