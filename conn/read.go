@@ -278,22 +278,40 @@ func (c *Conn) readFast(dst []byte) (MessageType, []byte, fastResult) {
 	}
 	end := hs + int(n)
 	payload := b[hs:end]
+	var key [4]byte
 	if masked {
-		// Unmask in the read buffer, then copy. The other order is slower for short
-		// payloads: the copy writes them as two 8-byte stores, and the unmasking's
-		// 16-byte load of them cannot be forwarded from those stores (a stall of
-		// about 15 cycles, a third of the whole read of a 16-byte message).
-		mask.Apply(payload, [4]byte(b[hs-4:hs]), 0)
+		key = [4]byte(b[hs-4 : hs])
 	}
-	// RFC 6455 §8.1: text must be UTF-8; if not, the general path fails with 1007.
-	if op == byte(frame.OpText) && !utf8.Valid(payload) {
+	if op == byte(frame.OpText) && n >= 64 {
+		// Copy, then unmask and validate the copy: dst's start is aligned, and the
+		// validator's 32-byte loads of the frame in the read buffer would mostly straddle
+		// cache lines (measured: 4% slower at 1 KiB).
+		dst = append(dst[:0], payload...)
 		if masked {
-			mask.Apply(payload, [4]byte(b[hs-4:hs]), 0) // undo: leave the frame as it came
+			mask.Apply(dst, key, 0)
 		}
-		return 0, dst, fastNo
+		// RFC 6455 §8.1: text must be UTF-8; if not, the general path fails with 1007.
+		if !utf8.Valid(dst) {
+			return 0, dst[:0], fastNo
+		}
+	} else {
+		if masked {
+			// Unmask in the read buffer, then copy. The other order is slower: the copy
+			// writes a short payload as two 8-byte stores (1 KiB as 16-byte ones), which
+			// cannot be forwarded to the unmasking's 16-byte (32-byte) loads of it.
+			mask.Apply(payload, key, 0)
+		}
+		// RFC 6455 §8.1, as above.
+		if op == byte(frame.OpText) && !utf8.Valid(payload) {
+			if masked {
+				mask.Apply(payload, key, 0) // undo: leave the frame as it came
+			}
+			return 0, dst, fastNo
+		}
+		dst = append(dst[:0], payload...)
 	}
 	c.r += end
-	return MessageType(op), append(dst[:0], payload...), fastOK
+	return MessageType(op), dst, fastOK
 }
 
 // fastShort makes room for a frame of size bytes starting at c.r, moving the buffered
