@@ -187,7 +187,7 @@ func (d *Decompressor) result(err error) error {
 			if d.window == nil {
 				d.window = make([]byte, 0, d.winSize)
 			}
-			d.window = append(d.window[:0], d.f.history(d.winSize)...)
+			d.f.saveWindow(&d.window, d.winSize)
 		}
 		return io.EOF
 	}

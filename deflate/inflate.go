@@ -10,8 +10,10 @@ import (
 // This file is the package's own DEFLATE decoder (RFC 1951). It accepts and rejects
 // exactly what compress/flate does (FuzzInflateDifferential checks it), but it decodes
 // from a 64-bit bit buffer refilled eight bytes at a time, builds its Huffman tables
-// without allocating, copies matches with memmove, and keeps its history and output in
-// one buffer, so a message costs no allocation and no copy beyond handing the output out.
+// without allocating, copies matches with memmove, reads a preset history (the context
+// taken over from earlier messages) where it lies instead of copying it in, and keeps
+// the output in one buffer, so a message costs no allocation and no copy beyond handing
+// the output out.
 
 // errInflate is any violation of RFC 1951 found while decoding; the Decompressor reports
 // it as ErrCorrupt.
@@ -126,13 +128,15 @@ const (
 	stateDone           // the final block has ended
 )
 
-// inflater decodes a DEFLATE stream from src into hist. hist[:wpos] is history (a
-// preset dictionary, then output); hist[rpos:wpos] is output not yet handed out.
+// inflater decodes a DEFLATE stream from src into hist. The history is dict (a preset
+// dictionary, read in place) followed by hist[:wpos] (output); hist[rpos:wpos] is output
+// not yet handed out. Once hist slides it holds the whole window and dict is dropped.
 type inflater struct {
 	src   source
 	bits  uint64 // input bits not yet used, the next one lowest; nothing above nbits
 	nbits uint
 
+	dict       []byte // preset history before hist[0]; nil once hist has slid
 	hist       []byte
 	rpos, wpos int
 	err        error // sticky: the first error decoding met
@@ -155,14 +159,15 @@ func getInflater(dict []byte) *inflater {
 		fixedOnce.Do(initFixed)
 		f = &inflater{hist: make([]byte, inflateHist)}
 	}
-	f.wpos = copy(f.hist, dict[max(0, len(dict)-maxHistory):])
-	f.rpos = f.wpos
+	f.dict = dict[max(0, len(dict)-maxHistory):]
+	f.rpos, f.wpos = 0, 0
 	f.bits, f.nbits = 0, 0
 	f.state, f.final, f.storedLeft, f.err = stateHeader, false, 0, nil
 	return f
 }
 
 func putInflater(f *inflater) {
+	f.dict = nil
 	buf := f.src.buf
 	f.src = source{buf: buf[:cap(buf)]}
 	inflaterPool.Put(f)
@@ -451,12 +456,18 @@ func (f *inflater) huffman() error {
 			}
 			d += int(f.take(n))
 		}
-		if d > f.wpos {
-			return errInflate // before the start of the history
+		w, end := f.wpos, f.wpos+length
+		src := w - d
+		if src < 0 {
+			// The match starts in the preset history.
+			far := -src
+			if far > len(f.dict) {
+				return errInflate // before the start of the history
+			}
+			w += copy(hist[w:end], f.dict[len(f.dict)-far:])
+			src = 0
 		}
-		// Copy, doubling the source run when the match overlaps itself.
-		w, src := f.wpos, f.wpos-d
-		end := w + length
+		// Copy, doubling the source run while the match overlaps itself.
 		for w < end {
 			w += copy(hist[w:end], hist[src:w])
 		}
@@ -474,7 +485,7 @@ func (f *inflater) read(p []byte) (int, error) {
 		if f.wpos+leanMaxMatch > len(f.hist) {
 			// Keep the last maxHistory bytes as history; all output was handed out.
 			n := copy(f.hist, f.hist[f.wpos-maxHistory:f.wpos])
-			f.rpos, f.wpos = n, n
+			f.rpos, f.wpos, f.dict = n, n, nil
 		}
 		if err := f.decode(); err != nil {
 			if f.rpos < f.wpos {
@@ -488,7 +499,16 @@ func (f *inflater) read(p []byte) (int, error) {
 	return n, nil
 }
 
-// history returns the last n bytes of history (fewer if there are not that many).
-func (f *inflater) history(n int) []byte {
-	return f.hist[max(0, f.wpos-n):f.wpos]
+// saveWindow sets *w to the last n bytes of history (fewer if there are not that
+// many), reusing its array; *w may be the preset history itself.
+func (f *inflater) saveWindow(w *[]byte, n int) {
+	out := f.hist[:f.wpos]
+	if len(out) >= n {
+		*w = append((*w)[:0], out[len(out)-n:]...)
+		return
+	}
+	keep := min(len(f.dict), n-len(out))
+	// f.dict may alias *w: move its tail to the front first, then add the output.
+	k := copy((*w)[:cap(*w)], f.dict[len(f.dict)-keep:])
+	*w = append((*w)[:k], out...)
 }
