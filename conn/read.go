@@ -30,9 +30,11 @@ const growStep = 256 << 10
 // Errors: a *CloseError once the connection has ended (the same value on every later
 // call), ctx.Err() if ctx was cancelled, a timeout error if the read deadline passed,
 // ErrConcurrentRead if another read is in progress (once a close frame was sent, even
-// while Close reads the peer's answer, the *CloseError instead). A cancellation or timeout before any
-// byte of a new message was consumed leaves the connection usable; inside a message it
-// closes it. If a message from Reader was not read to the end, its rest is discarded.
+// while Close reads the peer's answer, the *CloseError instead). A cancellation or
+// timeout before any byte of a new message was consumed leaves the connection usable;
+// inside a message it closes it. (A frame that fits the read buffer is consumed only once
+// it is whole, so a timeout while it arrives leaves the connection usable too.) If a
+// message from Reader was not read to the end, its rest is discarded.
 func (c *Conn) ReadMessage(ctx context.Context, dst []byte) (MessageType, []byte, error) {
 	dst = dst[:0]
 	if err := c.beginRead(ctx); err != nil {

@@ -66,17 +66,25 @@ type readOutcome struct {
 	Wire     []string
 }
 
-// readAll reads stream through a Conn in role, split into reads by size, with the fast
-// path on or off, until ReadMessage fails (at most 64 messages).
-func readStream(t *testing.T, role Role, opts *Options, stream []byte, size func(int) int, fast bool) readOutcome {
+// readStream reads stream through a Conn in role, split into reads by size, with the
+// fast path on or off, until ReadMessage fails (at most 64 messages). With cancellable,
+// ReadMessage gets a context that can be cancelled (and is not): ReadMessage then leaves
+// a frame that is not whole in the buffer to the general path, which arms the deadline.
+func readStream(t *testing.T, role Role, opts *Options, stream []byte, size func(int) int, fast, cancellable bool) readOutcome {
 	t.Helper()
 	nc := &chunkConn{data: stream, size: size}
 	c := New(nc, nil, role, opts)
 	c.p.noFast = !fast
+	ctx := context.Background()
+	if cancellable {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+	}
 	var out readOutcome
 	var buf []byte
 	for range 64 {
-		typ, m, err := c.ReadMessage(context.Background(), buf)
+		typ, m, err := c.ReadMessage(ctx, buf)
 		if err != nil {
 			out.Code = CloseStatus(err)
 			out.Err = err.Error()
@@ -248,9 +256,9 @@ func splits(n int, starts []int) map[string]func(int) int {
 
 // TestReadFastDifferential reads each stream, in both roles, with three sets of options
 // (defaults; a 256-byte read buffer, which is a 1 KiB pooled one; that and a 1000-byte
-// read limit) and delivered in every pattern of splits, once with the fast path and once
-// without, and asserts both give the same messages, the same error and close code, and
-// write the same frames.
+// read limit) and delivered in every pattern of splits, once without the fast path and
+// twice with it (a context that cannot be cancelled, one that can), and asserts all give
+// the same messages, the same error and close code, and write the same frames.
 func TestReadFastDifferential(t *testing.T) {
 	optSets := map[string]*Options{
 		"defaults":           nil,
@@ -263,10 +271,12 @@ func TestReadFastDifferential(t *testing.T) {
 				t.Run(fmt.Sprintf("%s/%v/%s", tc.name, role, oname), func(t *testing.T) {
 					stream, starts := tc.stream(role == Server)
 					for sname, size := range splits(len(stream), starts) {
-						general := readStream(t, role, opts, stream, size, false)
-						fast := readStream(t, role, opts, stream, size, true)
-						if d := cmp.Diff(general, fast); d != "" {
-							t.Fatalf("%s: fast path differs from the general path (-general +fast):\n%s", sname, d)
+						general := readStream(t, role, opts, stream, size, false, false)
+						for _, cancellable := range []bool{false, true} {
+							fast := readStream(t, role, opts, stream, size, true, cancellable)
+							if d := cmp.Diff(general, fast); d != "" {
+								t.Fatalf("%s, cancellable ctx %v: fast path differs from the general path (-general +fast):\n%s", sname, cancellable, d)
+							}
 						}
 					}
 				})
@@ -319,7 +329,7 @@ func TestReadFastOutcomes(t *testing.T) {
 					t.Fatalf("no stream %q", tc.name)
 				}
 				stream, _ := fc.stream(role == Server)
-				got := readStream(t, role, tc.opts, stream, func(int) int { return len(stream) }, true)
+				got := readStream(t, role, tc.opts, stream, func(int) int { return len(stream) }, true, false)
 				if got.Code != tc.want || len(got.Messages) != tc.msgs {
 					t.Fatalf("close code %v after %d messages (%v), want %v after %d", got.Code, len(got.Messages), got.Err, tc.want, tc.msgs)
 				}
