@@ -58,14 +58,14 @@ GLOBL minLead<>(SB), RODATA|NOPTR, $16
 // ASCII is skipped 64 bytes per step (four registers ORed, one test through the general
 // registers), then the last 64 bytes of p are tested in one step, all without the lookup
 // tables. The first non-ASCII step sends the rest to the lookup loop, 16 bytes per step,
-// which returns to the ASCII loop after a block of ASCII that no sequence spills into. The
+// which returns to the ASCII loop after four blocks (64 bytes) of ASCII in a row. The
 // lookup loop ends with the last 16 bytes of p checked against the 16 before them, which
 // re-checks some bytes with their true predecessors (the same answer), so there is no
 // scalar tail.
 //
 // R0 = cursor, R2 = p+n, R3 = last start of a 64-byte step, R7 = 0x80 in every byte,
-// R8 != 0 once the lookup constants are loaded, V20 = previous block, V21 = nonzero where the
-// previous block ends inside a sequence.
+// R8 != 0 once the lookup constants are loaded, R10 = ASCII blocks in a row in the lookup
+// loop, V20 = previous block, V21 = nonzero where the previous block ends inside a sequence.
 TEXT ·validNEON(SB), NOSPLIT, $0-24
 	MOVD p+0(FP), R0
 	MOVD n+8(FP), R1
@@ -125,6 +125,7 @@ ready:
 	// equivalent to ASCII, so zero stands for them (and for the start of p).
 	VEOR V20.B16, V20.B16, V20.B16
 	VEOR V21.B16, V21.B16, V21.B16
+	MOVD ZR, R10 // ASCII blocks in a row
 
 loop16:
 	ADD    $16, R0, R9
@@ -137,15 +138,22 @@ loop16:
 	TST    R7, R6
 	BNE    nonascii
 
-	// All ASCII: valid unless the previous block ended inside a sequence; then back to
-	// the ASCII loop.
+	// All ASCII: valid unless the previous block ended inside a sequence (V21 is then
+	// zero, as an ASCII block leaves it). After 64 bytes of ASCII in a row, go back to the
+	// ASCII loop, as the AVX2 code does after a 64-byte step; before that, stay here, so
+	// mixed text does not bounce between the loops on every short run of ASCII.
 	VMOV V21.D[0], R4
 	VMOV V21.D[1], R5
 	ORR  R4, R5, R6
 	CBNZ R6, fail
+	VORR V0.B16, V0.B16, V20.B16
+	ADD  $1, R10, R10
+	CMP  $4, R10
+	BLT  loop16
 	B    ascii
 
 nonascii:
+	MOVD  ZR, R10
 	CHECK(V0, V20, V7)
 	CBNZ  R6, fail
 	VUMAX V12.B16, V0.B16, V21.B16
