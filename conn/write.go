@@ -82,7 +82,27 @@ func (c *Conn) WriteMessage(ctx context.Context, t MessageType, p []byte) error 
 		// The fast path: nobody writing, nothing queued, no message in progress.
 		if c.ws.CompareAndSwap(0, wsBusy) {
 			if done == nil { // no cancellation to arm (context.Background and the like)
-				return c.release(c.writeDirect(frame.Opcode(t), true, 0, p))
+				var err error
+				if n := len(p); c.role == Server && n <= scratchSize-4 {
+					// A small server frame, kept inline: header (RFC 6455 §5.2, FIN set,
+					// minimal length encoding) and payload in the scratch buffer, one Write.
+					c.scratch[0] = 0x80 | byte(t)
+					hn := 2
+					if n <= 125 {
+						c.scratch[1] = byte(n)
+					} else {
+						c.scratch[1], c.scratch[2], c.scratch[3] = 126, byte(n>>8), byte(n)
+						hn = 4
+					}
+					copy(c.scratch[hn:], p)
+					_, err = c.nc.Write(c.scratch[:hn+n])
+				} else {
+					err = c.writeDirect(frame.Opcode(t), true, 0, p)
+				}
+				if err == nil && c.ws.CompareAndSwap(wsBusy, 0) {
+					return nil
+				}
+				return c.release(err)
 			}
 			stop := c.wd.arm(ctx)
 			err := c.release(c.writeDirect(frame.Opcode(t), true, 0, p))
