@@ -157,3 +157,36 @@ func TestLowMemoryNegotiation(t *testing.T) {
 		t.Fatalf("Accept = %+v, %v", cp, err)
 	}
 }
+
+// With context takeover a message that repeats the previous one is found at the
+// previous match's distance: one 258-byte match per 258 bytes (about 3 bytes each with
+// the block's codes), not the short matches the hash table alone gives (~1000 bytes
+// for this message). Without takeover there is nothing to find.
+func TestLowMemoryRepeatedMessage(t *testing.T) {
+	m := jsonRecords(16<<10, 16)
+	for _, takeover := range []bool{true, false} {
+		t.Run(fmt.Sprintf("takeover=%v", takeover), func(t *testing.T) {
+			p := &Params{ServerNoContextTakeover: !takeover, ServerMaxWindowBits: 15, ClientMaxWindowBits: 15, Level: LowMemory}
+			c, d := pair(p, frame.Server)
+			defer c.Release()
+			var sizes []int
+			for i := range 3 {
+				w := c.Compress(nil, m)
+				got, err := d.Decompress(nil, w, -1)
+				if err != nil || !bytes.Equal(got, m) {
+					t.Fatalf("message %d: %v", i, err)
+				}
+				sizes = append(sizes, len(w))
+			}
+			bound := len(m)/leanMaxMatch*4 + 64
+			for i, n := range sizes[1:] {
+				if takeover && n > bound {
+					t.Errorf("repeat %d: %d bytes, want <= %d", i+1, n, bound)
+				}
+				if !takeover && n != sizes[0] {
+					t.Errorf("repeat %d without takeover: %d bytes, first %d", i+1, n, sizes[0])
+				}
+			}
+		})
+	}
+}
