@@ -78,7 +78,7 @@ func (s *source) drain() error {
 //
 // Between messages it holds only, with context takeover, a copy of the peer's LZ77 window
 // (1<<ServerMaxWindowBits or 1<<ClientMaxWindowBits bytes, at most 32 KiB, allocated on
-// the first message); the ~70 KiB inflater (64 KiB of history and output, Huffman
+// the first message); the ~58 KiB inflater (48 KiB of history and output, Huffman
 // tables) is pooled and borrowed per message.
 //
 // A Decompressor is not safe for concurrent use; one goroutine reads a connection.

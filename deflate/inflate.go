@@ -20,11 +20,11 @@ import (
 var errInflate = errors.New("deflate: invalid DEFLATE data")
 
 const (
-	maxCodeBits   = 15    // RFC 1951 §3.2.7: code lengths 0-15
-	fastBits      = 10    // codes up to this long decode with one table lookup
-	maxHistory    = 32768 // RFC 1951 §2: distances reach at most 32768 bytes back
-	inflateHist   = 2 * maxHistory
-	maxLitSymbols = 286 // RFC 1951 §3.2.5: 286 and 287 never occur
+	maxCodeBits   = 15                  // RFC 1951 §3.2.7: code lengths 0-15
+	fastBits      = 10                  // codes up to this long decode with one table lookup
+	maxHistory    = 32768               // RFC 1951 §2: distances reach at most 32768 bytes back
+	inflateHist   = maxHistory + 16<<10 // output space; past it the last 32 KiB slide to the front
+	maxLitSymbols = 286                 // RFC 1951 §3.2.5: 286 and 287 never occur
 	maxDistSyms   = 30
 )
 
