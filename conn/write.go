@@ -414,17 +414,38 @@ func (c *Conn) writeFrame(op frame.Opcode, fin bool, rsv byte, payload []byte, f
 		return c.release(c.writeDirect(op, fin, rsv, payload))
 	}
 	c.wmu.Lock()
-	if c.werr != nil || (c.closeSent && op != frame.OpClose) {
-		// RFC 6455 §5.5.1: no data frames after the close frame.
-		err := c.werr
-		if err == nil {
-			err = ErrClosed
+	for {
+		if c.werr != nil || (c.closeSent && op != frame.OpClose) {
+			// RFC 6455 §5.5.1: no data frames after the close frame.
+			err := c.werr
+			if err == nil {
+				err = ErrClosed
+			}
+			c.wmu.Unlock()
+			if flags&fRelease != 0 {
+				c.releaseMsg()
+			}
+			return err
 		}
-		c.wmu.Unlock()
-		if flags&fRelease != 0 {
-			c.releaseMsg()
+		if len(payload) < writevMin || flags&fNoWait != 0 || c.pending != nil || c.pongPending {
+			break
 		}
-		return err
+		// A large frame waits for the socket instead of being copied into the queue (a
+		// client's whole, to mask it): once the owner gives it back, it goes out from the
+		// caller's buffer as on the fast path. wsQueued makes the owner's release go
+		// through flushLocked, which wakes us.
+		old := c.ws.Load()
+		if old&wsBusy == 0 {
+			if c.ws.CompareAndSwap(old, old|wsBusy) {
+				c.wmu.Unlock()
+				if flags&fRelease != 0 {
+					c.releaseMsg()
+				}
+				return c.release(c.writeDirect(op, fin, rsv, payload))
+			}
+		} else if c.ws.CompareAndSwap(old, old|wsQueued) {
+			c.wcond.Wait()
+		}
 	}
 	c.appendLocked(op, fin, rsv, payload)
 	return c.flushOrWait(c.wseq, flags&fNoWait != 0, flags&fRelease != 0)

@@ -344,3 +344,57 @@ func waitFor(t *testing.T, cond func() bool) {
 		runtimeGosched()
 	}
 }
+
+// TestWriteLargeWaitsForSocket: a large frame that finds the socket busy waits for it
+// instead of being copied into the queue, then goes out like one on the fast path: from
+// the caller's buffer (server) or masked through a buffer of at most maskChunk bytes
+// (client), while small frames still queue and coalesce.
+func TestWriteLargeWaitsForSocket(t *testing.T) {
+	leak.Check(t)
+	for _, role := range []Role{Server, Client} {
+		t.Run(role.String(), func(t *testing.T) {
+			g := &gatedConn{gate: make(chan struct{})}
+			c := New(g, nil, role, nil)
+			ctx := ctxT(t)
+			done := make(chan error, 3)
+			go func() { done <- c.WriteMessage(ctx, Binary, taggedPayload(0, 0, 16)) }()
+			waitFor(t, func() bool { g.mu.Lock(); defer g.mu.Unlock(); return len(g.writes) == 1 })
+			large := taggedPayload(1, 0, 3*maskChunk+100)
+			go func() { done <- c.WriteMessage(ctx, Binary, large) }()
+			// It waits with nothing queued (a copy would have put 196 KiB in pending).
+			waitFor(t, func() bool {
+				c.wmu.Lock()
+				defer c.wmu.Unlock()
+				return c.ws.Load()&wsQueued != 0 && c.pending == nil
+			})
+			go func() { done <- c.Ping(ctx, []byte("p")) }() // small: queued, not waiting
+			waitFor(t, func() bool { c.wmu.Lock(); defer c.wmu.Unlock(); return c.pending != nil })
+			close(g.gate)
+			for range 3 {
+				if err := <-done; err != nil {
+					t.Fatal(err)
+				}
+			}
+			g.mu.Lock()
+			var all []byte
+			for _, b := range g.writes {
+				if role == Client && len(b) > maskChunk+frame.MaxHeaderSize {
+					t.Errorf("a Write of %d bytes, want at most %d", len(b), maskChunk+frame.MaxHeaderSize)
+				}
+				all = append(all, b...)
+			}
+			g.mu.Unlock()
+			all = append(all, rawFrame(frame.OpBinary, true, 0, taggedPayload(0xffff, 0, 4), false)...)
+			st, err := parseStream(bufio.NewReader(bytes.NewReader(all)), 0xffff)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.next[0] != 1 || st.next[1] != 1 || st.pings != 1 {
+				t.Fatalf("got %v and %d pings, want one message from each writer and one ping", st.next, st.pings)
+			}
+			if c.ws.Load() != 0 {
+				t.Fatalf("write state %#x after every write returned, want 0", c.ws.Load())
+			}
+		})
+	}
+}
