@@ -39,7 +39,8 @@ const scratchSize = 360
 
 // writevMin is the size from which a server batch (WriteMessages) goes out with one
 // writev from the callers' buffers instead of being copied into one buffer, and from
-// which a Prepared frame is written straight from the Prepared.
+// which a frame that finds the socket busy waits for it rather than being copied into
+// the queue.
 const writevMin = 8 << 10
 
 // tlsRecord is the largest TLS record payload (RFC 8446 §5.1): on a *tls.Conn a frame up
@@ -57,9 +58,10 @@ const maskChunk = 64 << 10
 // TCP or Unix socket, or, on another net.Conn, as the header with the first part of the
 // payload and then the rest of p as is (on a *tls.Conn, up to one TLS record is copied so
 // the header does not make a record of its own); a client copies and masks the payload in
-// bounded chunks (RFC 6455 §5.3). Messages queued by other goroutines while a write is in
-// progress go out together in the next Write. Text is not validated: the caller sends
-// UTF-8.
+// bounded chunks (RFC 6455 §5.3). Smaller messages that find a write in progress are
+// queued, and those queued by several goroutines go out together in the next Write; a
+// message of 8 KiB or more waits for the socket and then goes out as above, uncopied.
+// Text is not validated: the caller sends UTF-8.
 //
 // If ctx is cancelled before the message is queued, WriteMessage returns ctx.Err() and
 // nothing is sent; once it is queued, cancellation interrupts the socket write and closes
