@@ -68,12 +68,25 @@ func (c *Conn) WriteMessages(ctx context.Context, msgs []Message) error {
 // mask each frame with its own key (RFC 6455 §5.3), so it copies pm's payload (or shared
 // compressed payload) and masks it, as WriteMessage does.
 func (c *Conn) WritePrepared(ctx context.Context, pm *Prepared) error {
+	done := ctx.Done()
+	if done != nil && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	asIs := c.role == Server && (c.comp == nil || len(pm.Payload()) < c.cfg.compression.Threshold)
+	if asIs && done == nil && c.ws.CompareAndSwap(0, wsBusy) {
+		// The fast path, as in WriteMessage: the prepared frame, one Write, no copy.
+		_, err := c.nc.Write(pm.frame)
+		if err == nil && c.ws.CompareAndSwap(wsBusy, 0) {
+			return nil
+		}
+		return c.release(err)
+	}
 	if err := c.acquireMsg(ctx); err != nil {
 		return err
 	}
 	stop := c.wd.arm(ctx)
 	var err error
-	if c.role == Server && (c.comp == nil || len(pm.Payload()) < c.cfg.compression.Threshold) {
+	if asIs {
 		// The common case, kept shallow: the prepared frame as it is.
 		err = c.writeEncoded(pm.frame)
 	} else {

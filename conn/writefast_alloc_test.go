@@ -113,3 +113,40 @@ func TestWriteCancelledBefore(t *testing.T) {
 		t.Fatalf("%d Writes, want 1", rc.Writes)
 	}
 }
+
+// TestWritePreparedFast: a server WritePrepared with nothing in its way writes the
+// prepared frame as it is, in one Write, allocating nothing; a ctx cancelled before the
+// call sends nothing.
+func TestWritePreparedFast(t *testing.T) {
+	for _, size := range []int{16, 1 << 10, 64 << 10} {
+		t.Run(fmt.Sprint(size), func(t *testing.T) {
+			rc := &memconn.Replay{}
+			c := New(rc, nil, Server, nil)
+			pm, err := PrepareMessage(Binary, payloadOf(size, false))
+			if err != nil {
+				t.Fatal(err)
+			}
+			const runs = 100
+			allocs := testing.AllocsPerRun(runs, func() {
+				if err := c.WritePrepared(context.Background(), pm); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if allocs != 0 {
+				t.Fatalf("%v allocations per WritePrepared, want 0", allocs)
+			}
+			if rc.Writes != runs+1 || rc.Written != int64(runs+1)*int64(len(pm.frame)) {
+				t.Fatalf("%d Writes of %d bytes for %d frames of %d, want one Write each",
+					rc.Writes, rc.Written, runs+1, len(pm.frame))
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			if err := c.WritePrepared(ctx, pm); !errors.Is(err, context.Canceled) {
+				t.Fatalf("WritePrepared with a cancelled ctx = %v, want context.Canceled", err)
+			}
+			if rc.Writes != runs+1 {
+				t.Fatalf("a cancelled WritePrepared wrote")
+			}
+		})
+	}
+}
