@@ -42,13 +42,17 @@ func (c *Conn) ReadMessage(ctx context.Context, dst []byte) (MessageType, []byte
 	}
 	// A whole message already buffered is read without blocking: no deadline to arm for
 	// ctx, no cancellation to map, nothing that can fail.
-	t, m, res := c.readFast(dst)
+	var st fastState
+	t, m, res := c.readFast(dst, &st)
 	if res == fastShort && ctx.Done() == nil {
 		// The buffer ends inside the next frame (or is empty) and nothing can cancel
 		// the read: no deadline to arm either. Read until the frame is whole; each fill
 		// reads at least a byte and the frame fits the buffer, so this ends.
 		for res == fastShort {
 			if err := c.fill(); err != nil {
+				if _, m, res = c.readFast(m, &st); res != fastShort {
+					break // text that went wrong: the general path fails with 1007
+				}
 				// What the general path makes of it: not inside a message (nothing was
 				// consumed), so a timeout leaves the connection usable.
 				err = c.readAborted(c.readFailed(err))
@@ -56,7 +60,7 @@ func (c *Conn) ReadMessage(ctx context.Context, dst []byte) (MessageType, []byte
 				c.endRead()
 				return 0, dst, err
 			}
-			t, m, res = c.readFast(dst)
+			t, m, res = c.readFast(m, &st)
 		}
 	}
 	if res == fastOK {
@@ -64,9 +68,16 @@ func (c *Conn) ReadMessage(ctx context.Context, dst []byte) (MessageType, []byte
 		c.endRead()
 		return t, m, nil
 	}
+	// fastShort (a ctx that can be cancelled): go on with dst and st in the general path.
+	// fastNo: the general path must parse what readFast declined (it may be text that
+	// already failed, which readFast would only wait on), from the start of the frame.
+	dst = m
+	if res == fastNo {
+		dst, st = m[:0], fastState{}
+	}
 	defer c.endRead()
 	stop := c.rd.arm(ctx)
-	t, dst, err := c.readMessage(dst)
+	t, dst, err := c.readMessage(dst, &st, res == fastNo)
 	if err = c.readDone(ctx, stop, err); err != nil {
 		err = c.readAborted(err)
 	}
@@ -143,7 +154,10 @@ func (c *Conn) readAborted(err error) error {
 	return err
 }
 
-func (c *Conn) readMessage(dst []byte) (MessageType, []byte, error) {
+// readMessage is ReadMessage's general path. st and dst carry what readFast did so far
+// (dst is empty, st zero, unless it returned fastShort); with parse, the bytes buffered
+// are parsed first, without readFast.
+func (c *Conn) readMessage(dst []byte, st *fastState, parse bool) (MessageType, []byte, error) {
 	if err := c.discardMessage(); err != nil {
 		return 0, dst, err
 	}
@@ -176,15 +190,30 @@ func (c *Conn) readMessage(dst []byte) (MessageType, []byte, error) {
 				continue
 			}
 		}
-		switch t, m, res := c.readFast(dst); res {
-		case fastOK:
-			return t, m, nil
-		case fastShort:
-			if err := c.fill(); err != nil {
-				return 0, dst, c.readFailed(err)
+		if !parse {
+			t, m, res := c.readFast(dst, st)
+			switch res {
+			case fastOK:
+				return t, m, nil
+			case fastShort:
+				dst = m
+				if err := c.fill(); err != nil {
+					if _, m, res = c.readFast(dst, st); res == fastShort {
+						return 0, dst[:0], c.readFailed(err)
+					}
+					break // text that went wrong: the general path fails with 1007
+				}
+				continue
 			}
-			continue
+			if st.done > 0 {
+				// Drop the checked start of a text frame readFast kept in dst: the
+				// general path reads the frame from the start. (Only a message's first
+				// frame goes through readFast, so dst holds nothing else.)
+				dst = m[:0]
+			}
+			*st = fastState{}
 		}
+		parse = false
 		ev, err := c.next()
 		if err != nil {
 			return 0, dst, err
@@ -222,20 +251,41 @@ const (
 	fastShort
 )
 
+// fastState carries readFast's progress through a text frame that arrives in parts:
+// the first done payload bytes are in dst, unmasked and fed to v. The caller keeps one
+// per message, zero to begin with.
+type fastState struct {
+	done  int
+	v     utf8.Validator
+	again bool // readFast returned fastShort for this frame before
+}
+
 // readFast reads the common message without going through Protocol.Parse: one complete,
 // unfragmented, uncompressed data frame already in the read buffer, at a message boundary.
-// It parses the header inline, copies the payload into dst[:0], unmasks it there and, for
-// text, validates it, and consumes the frame. Anything else (a control frame, a fragment,
-// RSV bits, a frame that breaks a rule, text that is not UTF-8) it leaves untouched for
-// the general path, which reports the violation: a result other than fastOK means nothing
+// It parses the header inline, copies the payload into dst[:0], unmasks and, for text,
+// validates it, and consumes the frame. Anything else (a control frame, a fragment, RSV
+// bits, a frame that breaks a rule, text that is not UTF-8) it leaves untouched for the
+// general path, which reports the violation: a result other than fastOK means nothing
 // was consumed and no protocol state changed, so both paths give the same result by
 // construction.
-func (c *Conn) readFast(dst []byte) (MessageType, []byte, fastResult) {
+//
+// When the buffer ends inside a frame that fits it, readFast returns fastShort; read
+// more and call it again with the dst it returned and the same st. From the second time
+// on (the first read after the frame's start did not complete it: the peer may be slow,
+// or stalling), it first unmasks and validates the text that came so far into dst, and
+// hands invalid text to the general path, so that the connection fails (RFC 6455 §8.1)
+// without waiting for the rest of the frame. Callers also call it once more when a read
+// fails, so that such text fails with 1007 rather than with the read's error. (The first
+// time it skips the check: the read right after usually completes the frame, and the
+// check of a part costs more than the check of the whole. A peer that stalls inside a
+// frame whose first part is already invalid is failed once more bytes come, or the read
+// ends.) A result of fastNo after that returns dst without those bytes.
+func (c *Conn) readFast(dst []byte, st *fastState) (MessageType, []byte, fastResult) {
 	b := c.rbuf[c.r:c.w]
 	p := &c.p
 	if p.inFrame || p.inMessage || p.skip || p.closed || p.err != nil || p.noFast ||
 		c.mr.inMessage || c.mr.compressed || c.closing.Load() {
-		return 0, dst, fastNo
+		return 0, dst[:len(dst)-st.done], fastNo
 	}
 	if len(b) < 2 {
 		return 0, dst, c.fastShort(frame.MaxHeaderSize)
@@ -272,31 +322,48 @@ func (c *Conn) readFast(dst []byte) (MessageType, []byte, fastResult) {
 	if p.limit >= 0 && n > uint64(p.limit) {
 		return 0, dst, fastNo
 	}
-	if n > uint64(len(b)-hs) {
-		if n > uint64(len(c.rbuf)-hs) {
-			return 0, dst, fastNo // larger than the buffer: streamed by the general path
-		}
-		return 0, dst, c.fastShort(hs + int(n))
-	}
-	end := hs + int(n)
-	payload := b[hs:end]
 	var key [4]byte
 	if masked {
 		key = [4]byte(b[hs-4 : hs])
 	}
-	if op == byte(frame.OpText) && n >= 64 {
+	text := op == byte(frame.OpText)
+	if have := len(b) - hs; n > uint64(have) {
+		if n > uint64(len(c.rbuf)-hs) {
+			return 0, dst, fastNo // larger than the buffer: streamed by the general path
+		}
+		if text && st.again && have > st.done {
+			// RFC 6455 §8.1: fail fast. Check the text so far before waiting for more;
+			// it is kept in dst, so the rest is all that is left to check.
+			dst = append(dst, b[hs+st.done:hs+have]...)
+			part := dst[st.done:]
+			if masked {
+				mask.Apply(part, key, st.done)
+			}
+			if !st.v.Feed(part) {
+				return 0, dst[:0], fastNo
+			}
+			st.done = have
+		}
+		st.again = true
+		return 0, dst, c.fastShort(hs + int(n))
+	}
+	end := hs + int(n)
+	payload := b[hs:end]
+	switch {
+	case text && (st.done > 0 || n >= 64):
 		// Copy, then unmask and validate the copy: dst's start is aligned, and the
 		// validator's 32-byte loads of the frame in the read buffer would mostly straddle
 		// cache lines (measured: 4% slower at 1 KiB).
-		dst = append(dst[:0], payload...)
+		dst = append(dst, payload[st.done:]...)
+		part := dst[st.done:]
 		if masked {
-			mask.Apply(dst, key, 0)
+			mask.Apply(part, key, st.done)
 		}
 		// RFC 6455 §8.1: text must be UTF-8; if not, the general path fails with 1007.
-		if !utf8.Valid(dst) {
+		if !st.v.Feed(part) || !st.v.Complete() {
 			return 0, dst[:0], fastNo
 		}
-	} else {
+	default:
 		if masked {
 			// Unmask in the read buffer, then copy. The other order is slower: the copy
 			// writes a short payload as two 8-byte stores (1 KiB as 16-byte ones), which
@@ -304,7 +371,7 @@ func (c *Conn) readFast(dst []byte) (MessageType, []byte, fastResult) {
 			mask.Apply(payload, key, 0)
 		}
 		// RFC 6455 §8.1, as above.
-		if op == byte(frame.OpText) && !utf8.Valid(payload) {
+		if text && !utf8.Valid(payload) {
 			if masked {
 				mask.Apply(payload, key, 0) // undo: leave the frame as it came
 			}
