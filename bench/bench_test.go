@@ -142,6 +142,18 @@ func TestJSONMessageIsValid(t *testing.T) {
 	if !jsonValid(jsonMessage()) {
 		t.Fatal("invalid JSON")
 	}
+	docs := jsonMessages(16)
+	seen := map[string]bool{}
+	for i, d := range docs {
+		if len(d) != 16<<10 || !jsonValid(d) {
+			t.Fatalf("document %d: %d bytes, valid %v", i, len(d), jsonValid(d))
+		}
+		// Distinct beyond the first record, so that no document is another's copy.
+		if seen[string(d[len(d)/2:])] {
+			t.Fatalf("document %d repeats an earlier one", i)
+		}
+		seen[string(d[len(d)/2:])] = true
+	}
 }
 
 // BenchmarkCodec runs measurement 2 under `go test -bench`, for profiling one library:

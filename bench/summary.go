@@ -106,11 +106,15 @@ func summary(r *results) {
 	// 5. Compression.
 	if _, ok := duplexCompressionField(); !ok {
 		add("compression echo ≥ 1.3× fastest peer", "not available (conn.Options has no Compression field yet)", "not measured")
-	} else if d, ok := r.median("deflate", "16 KiB JSON", "duplex", "cpu µs/echo"); ok {
+	} else if d, ok := r.median("deflate", deflateVaried, "duplex", "cpu µs/echo"); ok {
 		// Judged on echoes per CPU-second (wall-clock echoes/s is in the table too): on
 		// one CPU they are the same thing, minus the time other processes took.
-		q := bestPeer(r, "deflate", "16 KiB JSON", "cpu µs/echo", true) / d
-		add("compression echo ≥ 1.3× fastest peer", fmt.Sprintf("%.2f× (echoes per CPU-second)", q), verdict(q, 1.3, false))
+		q := bestPeer(r, "deflate", deflateVaried, "cpu µs/echo", true) / d
+		m := fmt.Sprintf("%.2f× (echoes per CPU-second, 16 different documents)", q)
+		if d2, ok := r.median("deflate", deflateRepeated, "duplex", "cpu µs/echo"); ok {
+			m += fmt.Sprintf("; %.2f× with one document repeated", bestPeer(r, "deflate", deflateRepeated, "cpu µs/echo", true)/d2)
+		}
+		add("compression echo ≥ 1.3× fastest peer", m, verdict(q, 1.3, false))
 	}
 	if len(rows) == 0 {
 		return
@@ -166,7 +170,7 @@ func chart(r *results) []byte {
 	for _, l := range deflateLibs() {
 		dl = append(dl, l.name)
 	}
-	addPanel("Compressed 16 KiB JSON echo (echoes/s, higher is better)", "deflate", "16 KiB JSON", "echoes/s", "/s", false, 1, dl)
+	addPanel("Compressed 16 KiB JSON echo, 16 documents (echoes/s, higher is better)", "deflate", deflateVaried, "echoes/s", "/s", false, 1, dl)
 
 	const (
 		w, colW, barH, gap, labelW = 960, 470, 16, 4, 150
