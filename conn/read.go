@@ -42,8 +42,21 @@ func (c *Conn) ReadMessage(ctx context.Context, dst []byte) (MessageType, []byte
 	}
 	// A whole message already buffered is read without blocking: no deadline to arm for
 	// ctx, no cancellation to map, nothing that can fail.
-	var st fastState
-	t, m, res := c.readFast(dst, &st)
+	t, m, res := c.readFast(dst, nil)
+	if res == fastOK {
+		c.releaseReadBuf()
+		c.endRead()
+		return t, m, nil
+	}
+	return c.readSlow(ctx, m, res)
+}
+
+// readSlow is ReadMessage after readFast returned res (fastShort or fastNo) and dst.
+// It is a function of its own so that ReadMessage's frame stays small.
+func (c *Conn) readSlow(ctx context.Context, dst []byte, res fastResult) (MessageType, []byte, error) {
+	var t MessageType
+	m := dst
+	st := fastState{again: true} // readFast has seen the frame incomplete once
 	if res == fastShort && ctx.Done() == nil {
 		// The buffer ends inside the next frame (or is empty) and nothing can cancel
 		// the read: no deadline to arm either. Read until the frame is whole; each fill
@@ -58,15 +71,15 @@ func (c *Conn) ReadMessage(ctx context.Context, dst []byte) (MessageType, []byte
 				err = c.readAborted(c.readFailed(err))
 				c.releaseReadBuf()
 				c.endRead()
-				return 0, dst, err
+				return 0, dst[:0], err
 			}
 			t, m, res = c.readFast(m, &st)
 		}
-	}
-	if res == fastOK {
-		c.releaseReadBuf()
-		c.endRead()
-		return t, m, nil
+		if res == fastOK {
+			c.releaseReadBuf()
+			c.endRead()
+			return t, m, nil
+		}
 	}
 	// fastShort (a ctx that can be cancelled): go on with dst and st in the general path.
 	// fastNo: the general path must parse what readFast declined (it may be text that
@@ -270,8 +283,8 @@ type fastState struct {
 // construction.
 //
 // When the buffer ends inside a frame that fits it, readFast returns fastShort; read
-// more and call it again with the dst it returned and the same st. From the second time
-// on (the first read after the frame's start did not complete it: the peer may be slow,
+// more and call it again with the dst it returned and the same st (nil the first time,
+// then a fastState with again set). From the second time on (the first read after the frame's start did not complete it: the peer may be slow,
 // or stalling), it first unmasks and validates the text that came so far into dst, and
 // hands invalid text to the general path, so that the connection fails (RFC 6455 §8.1)
 // without waiting for the rest of the frame. Callers also call it once more when a read
@@ -283,9 +296,13 @@ type fastState struct {
 func (c *Conn) readFast(dst []byte, st *fastState) (MessageType, []byte, fastResult) {
 	b := c.rbuf[c.r:c.w]
 	p := &c.p
+	done := 0 // len(dst): payload bytes of this frame already in dst
+	if st != nil {
+		done = st.done
+	}
 	if p.inFrame || p.inMessage || p.skip || p.closed || p.err != nil || p.noFast ||
 		c.mr.inMessage || c.mr.compressed || c.closing.Load() {
-		return 0, dst[:len(dst)-st.done], fastNo
+		return 0, dst[:len(dst)-done], fastNo
 	}
 	if len(b) < 2 {
 		return 0, dst, c.fastShort(frame.MaxHeaderSize)
@@ -331,13 +348,16 @@ func (c *Conn) readFast(dst []byte, st *fastState) (MessageType, []byte, fastRes
 		if n > uint64(len(c.rbuf)-hs) {
 			return 0, dst, fastNo // larger than the buffer: streamed by the general path
 		}
-		if text && st.again && have > st.done {
+		if st == nil {
+			return 0, dst, c.fastShort(hs + int(n)) // the first time: no check
+		}
+		if text && st.again && have > done {
 			// RFC 6455 §8.1: fail fast. Check the text so far before waiting for more;
 			// it is kept in dst, so the rest is all that is left to check.
-			dst = append(dst, b[hs+st.done:hs+have]...)
-			part := dst[st.done:]
+			dst = append(dst, b[hs+done:hs+have]...)
+			part := dst[done:]
 			if masked {
-				mask.Apply(part, key, st.done)
+				mask.Apply(part, key, done)
 			}
 			if !st.v.Feed(part) {
 				return 0, dst[:0], fastNo
@@ -350,17 +370,27 @@ func (c *Conn) readFast(dst []byte, st *fastState) (MessageType, []byte, fastRes
 	end := hs + int(n)
 	payload := b[hs:end]
 	switch {
-	case text && (st.done > 0 || n >= 64):
-		// Copy, then unmask and validate the copy: dst's start is aligned, and the
-		// validator's 32-byte loads of the frame in the read buffer would mostly straddle
-		// cache lines (measured: 4% slower at 1 KiB).
-		dst = append(dst, payload[st.done:]...)
-		part := dst[st.done:]
+	case done > 0:
+		// The rest of a text frame whose start is checked and in dst.
+		dst = append(dst, payload[done:]...)
+		part := dst[done:]
 		if masked {
-			mask.Apply(part, key, st.done)
+			mask.Apply(part, key, done)
 		}
 		// RFC 6455 §8.1: text must be UTF-8; if not, the general path fails with 1007.
 		if !st.v.Feed(part) || !st.v.Complete() {
+			return 0, dst[:0], fastNo
+		}
+	case text && n >= 64:
+		// Copy, then unmask and validate the copy: dst's start is aligned, and the
+		// validator's 32-byte loads of the frame in the read buffer would mostly straddle
+		// cache lines (measured: 4% slower at 1 KiB).
+		dst = append(dst[:0], payload...)
+		if masked {
+			mask.Apply(dst, key, 0)
+		}
+		// RFC 6455 §8.1, as above.
+		if !utf8.Valid(dst) {
 			return 0, dst[:0], fastNo
 		}
 	default:
