@@ -405,75 +405,188 @@ func (f *inflater) endBlock() {
 }
 
 // huffman decodes symbols of a fixed or dynamic block (RFC 1951 §3.2.5) while hist has
-// room for a longest match.
+// room for a longest match: with the fast loop while eight input bytes are at hand, else
+// one symbol at a time, reading the source only for the bits it must have.
 func (f *inflater) huffman() error {
-	hist, lit, dist := f.hist, f.lit, f.dist
-	for f.wpos+leanMaxMatch <= len(hist) {
-		f.refill()
-		var v int
-		// Fast path: the symbol's code is in the table and its bits are at hand.
-		if e := lit.fast[f.bits&lit.mask]; e&15 != 0 && uint(e&15) <= f.nbits {
-			f.bits >>= e & 15
-			f.nbits -= uint(e & 15)
-			v = int(e >> 4)
-		} else {
-			var err error
-			if v, err = f.sym(lit); err != nil {
+	for f.wpos+leanMaxMatch <= len(f.hist) && f.state == stateHuffman {
+		if len(f.src.b) >= 8 {
+			if err := f.huffmanFast(); err != nil {
 				return err
 			}
+			continue
+		}
+		if err := f.huffmanOne(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// huffmanFast decodes while at least eight input bytes are unread and hist has room for
+// a longest match, keeping the bit buffer and output position in locals. Each step
+// tops the bit buffer up to 56 bits or more, which hold a whole literal or a whole
+// length/distance pair: a 15-bit length code, 5 extra bits, a 15-bit distance code and
+// 13 extra bits (48 bits). A code longer than the lookup table, or none at all, goes to
+// symSlow with the state stored back. Bits above nbits in the local buffer are always
+// the next input bits (the refill loads eight bytes and consumes only whole ones), so
+// or-ing the same bytes in again is harmless; they are cleared when the state is stored.
+func (f *inflater) huffmanFast() error {
+	hist, lit, dist := f.hist, f.lit, f.dist
+	bits, nbits, in, w := f.bits, f.nbits, f.src.b, f.wpos
+	litMask, distMask := lit.mask, dist.mask
+	var err error
+	for len(in) >= 8 && w+leanMaxMatch <= len(hist) {
+		bits |= binary.LittleEndian.Uint64(in) << nbits
+		k := (63 - nbits) >> 3
+		in = in[k:]
+		nbits += k << 3
+
+		e := lit.fast[bits&litMask]
+		n := uint(e & 15)
+		var v int
+		if n == 0 {
+			f.bits, f.nbits, f.src.b = bits&(1<<nbits-1), nbits, in
+			if v, err = f.symSlow(lit); err != nil {
+				break
+			}
+			bits, nbits = f.bits, f.nbits
+		} else {
+			bits >>= n
+			nbits -= n
+			v = int(e >> 4)
 		}
 		if v < 256 {
-			hist[f.wpos] = byte(v)
-			f.wpos++
+			hist[w] = byte(v)
+			w++
+			// A second literal from the same refill (56 - 15 bits remain).
+			e = lit.fast[bits&litMask]
+			if n = uint(e & 15); n != 0 && e>>4 < 256 {
+				bits >>= n
+				nbits -= n
+				hist[w] = byte(e >> 4)
+				w++
+			}
 			continue
 		}
 		if v == 256 {
 			f.endBlock()
-			return nil
+			break
 		}
 		if v >= maxLitSymbols {
-			return errInflate
+			err = errInflate
+			break
 		}
 		ls := v - 257
 		length := int(lengthBase[ls])
 		if n := uint(lengthExtra[ls]); n > 0 {
-			if err := f.need(n); err != nil {
-				return err
-			}
-			length += int(f.take(n))
+			length += int(bits & (1<<n - 1))
+			bits >>= n
+			nbits -= n
 		}
-		ds, err := f.sym(dist)
-		if err != nil {
-			return err
+		e = dist.fast[bits&distMask]
+		var ds int
+		if n = uint(e & 15); n == 0 {
+			f.bits, f.nbits, f.src.b = bits&(1<<nbits-1), nbits, in
+			if ds, err = f.symSlow(dist); err != nil {
+				break
+			}
+			bits, nbits = f.bits, f.nbits
+		} else {
+			bits >>= n
+			nbits -= n
+			ds = int(e >> 4)
 		}
 		if ds >= maxDistSyms {
-			return errInflate
+			err = errInflate
+			break
 		}
 		d := int(distBase[ds])
 		if n := uint(distExtra[ds]); n > 0 {
-			if err := f.need(n); err != nil {
-				return err
-			}
-			d += int(f.take(n))
+			d += int(bits & (1<<n - 1))
+			bits >>= n
+			nbits -= n
 		}
-		w, end := f.wpos, f.wpos+length
-		src := w - d
-		if src < 0 {
-			// The match starts in the preset history.
-			far := -src
-			if far > len(f.dict) {
-				return errInflate // before the start of the history
-			}
-			w += copy(hist[w:end], f.dict[len(f.dict)-far:])
-			src = 0
+		if w, err = f.copyMatch(w, length, d); err != nil {
+			break
 		}
-		// Copy, doubling the source run while the match overlaps itself.
-		for w < end {
-			w += copy(hist[w:end], hist[src:w])
-		}
-		f.wpos = end
 	}
-	return nil
+	f.bits, f.nbits, f.src.b, f.wpos = bits&(1<<nbits-1), nbits, in, w
+	return err
+}
+
+// huffmanOne decodes one symbol (and its match), reading the source only for the bits it
+// needs.
+func (f *inflater) huffmanOne() error {
+	f.refill()
+	v, err := f.sym(f.lit)
+	if err != nil {
+		return err
+	}
+	if v < 256 {
+		f.hist[f.wpos] = byte(v)
+		f.wpos++
+		return nil
+	}
+	if v == 256 {
+		f.endBlock()
+		return nil
+	}
+	if v >= maxLitSymbols {
+		return errInflate
+	}
+	ls := v - 257
+	length := int(lengthBase[ls])
+	if n := uint(lengthExtra[ls]); n > 0 {
+		if err := f.need(n); err != nil {
+			return err
+		}
+		length += int(f.take(n))
+	}
+	ds, err := f.sym(f.dist)
+	if err != nil {
+		return err
+	}
+	if ds >= maxDistSyms {
+		return errInflate
+	}
+	d := int(distBase[ds])
+	if n := uint(distExtra[ds]); n > 0 {
+		if err := f.need(n); err != nil {
+			return err
+		}
+		d += int(f.take(n))
+	}
+	f.wpos, err = f.copyMatch(f.wpos, length, d)
+	return err
+}
+
+// copyMatch appends the length bytes found d bytes back (RFC 1951 §3.2.3) at hist[w:]
+// and returns the new output position; hist has room for them (w+258 <= len(hist)).
+func (f *inflater) copyMatch(w, length, d int) (int, error) {
+	hist := f.hist
+	end := w + length
+	src := w - d
+	if src < 0 {
+		// The match starts in the preset history.
+		far := -src
+		if far > len(f.dict) {
+			return w, errInflate // before the start of the history
+		}
+		w += copy(hist[w:end], f.dict[len(f.dict)-far:])
+		src = 0
+	} else if d >= 8 && end+8 <= len(hist) {
+		// Eight bytes a step: each load reads bytes already written (d >= 8); the last
+		// store may run up to 7 bytes past end, into space not yet written.
+		for ; w < end; w, src = w+8, src+8 {
+			binary.LittleEndian.PutUint64(hist[w:], binary.LittleEndian.Uint64(hist[src:]))
+		}
+		return end, nil
+	}
+	// Copy, doubling the source run while the match overlaps itself.
+	for w < end {
+		w += copy(hist[w:end], hist[src:w])
+	}
+	return end, nil
 }
 
 // read hands out decoded bytes, decoding more as needed; io.EOF after the final block.
