@@ -34,7 +34,7 @@
 // # Encoders
 //
 // Options.Level 0 selects LowMemory, this package's own DEFLATE encoder: greedy LZ77
-// over a 4096-entry hash table that also tries the previous match's distance at every
+// over an 8192-entry hash table that also tries the previous match's distance at every
 // position, blocks of up to 16K tokens, fixed or dynamic Huffman codes per block,
 // whichever is smaller. compress/flate levels 1-9 and HuffmanOnly remain available.
 // Compressed size on 16 KiB JSON-like messages (50 different ones in a row), without /

@@ -9,26 +9,25 @@ import (
 )
 
 // LowMemory is the default Options.Level: this package's own DEFLATE encoder instead of
-// compress/flate. It runs greedy LZ77 over a 4096-entry hash table, 8 KiB of input at a
-// time, trying at each position the distance of the previous match as well as the hash
-// candidate, and writes blocks of up to 16K tokens (two chunks or more) with fixed or
-// dynamic Huffman codes, whichever is smaller (RFC 1951 §3.2.6, §3.2.7). Its output is
-// about the size of compress/flate's BestSpeed, and much smaller when a message repeats
-// what the window holds. With context takeover it keeps 1<<window_bits + 24 KiB for the sending
-// direction (~57 KiB at the default 32 KiB window, against ~1.2 MB for BestSpeed), and
-// it honours any server_max_window_bits / client_max_window_bits from 8 to 15 by never
-// referring further back than the window.
+// compress/flate. It runs greedy LZ77 over an 8192-entry hash table (16-bit positions),
+// 8 KiB of input at a time, trying at each position the distance of the previous match
+// as well as the hash candidate, and writes blocks of up to 16K tokens (two chunks or
+// more) with fixed or dynamic Huffman codes, whichever is smaller (RFC 1951 §3.2.6,
+// §3.2.7). Its output is about the size of compress/flate's BestSpeed, and much smaller
+// when a message repeats what the window holds. With context takeover it keeps
+// 1<<window_bits + 24 KiB for the sending direction (~57 KiB at the default 32 KiB
+// window, against ~1.2 MB for BestSpeed), and it honours any server_max_window_bits /
+// client_max_window_bits from 8 to 15 by never referring further back than the window.
 const LowMemory = -8
 
 const (
-	leanHashBits = 12
+	leanHashBits = 13
 	leanChunk    = 8 << 10 // input encoded per step; the buffer holds window + one chunk
 	// leanBlockTokens bounds a block's tokens (pooled scratch, not per connection).
 	leanBlockTokens = 2 * leanChunk
 	leanMinMatch    = 4
 	leanMaxMatch    = 258 // RFC 1951 §3.2.5
 	leanOutFlush    = 4 << 10
-	leanRebaseAt    = 1 << 30
 )
 
 // Fixed-Huffman tables (RFC 1951 §3.2.6), codes bit-reversed for an LSB-first writer.
@@ -98,9 +97,9 @@ func init() {
 type leanEncoder struct {
 	winSize int
 	buf     []byte
-	pend    int   // buf[pend:] is input not yet encoded
-	base    int32 // absolute position of buf[0]
-	table   [1 << leanHashBits]int32
+	pend    int                       // buf[pend:] is input not yet encoded
+	base    uint32                    // stream position of buf[0], modulo 1<<32
+	table   [1 << leanHashBits]uint16 // 4-byte hash -> last position seen, modulo 1<<16
 
 	bits  uint64
 	nbits uint
@@ -131,17 +130,16 @@ func putLean(e *leanEncoder) {
 	leanPools[bits.Len(uint(e.winSize))-1].Put(e)
 }
 
-// forget drops the LZ77 context: every position in the table falls behind base.
+// forget drops the LZ77 context. Stale table entries would be harmless (compress checks
+// every candidate against buf, which then holds only the new context), but they would
+// make the output depend on what the encoder compressed before; clearing keeps it a
+// function of the message and its context alone.
 func (e *leanEncoder) forget() {
 	e.dropScratch()
-	e.base += int32(len(e.buf)) + int32(e.winSize) + 1
+	clear(e.table[:])
 	e.buf = e.buf[:0]
 	e.pend = 0
 	e.bits, e.nbits, e.maxDist, e.rep = 0, 0, 0, 0
-	if e.base > leanRebaseAt {
-		e.table = [1 << leanHashBits]int32{}
-		e.base = 0
-	}
 }
 
 func (e *leanEncoder) writeBits(b uint64, n uint) {
@@ -191,12 +189,7 @@ func (e *leanEncoder) slide() {
 	copy(e.buf, e.buf[drop:])
 	e.buf = e.buf[:len(e.buf)-drop]
 	e.pend -= drop
-	e.base += int32(drop)
-	if e.base > leanRebaseAt {
-		// Renumber: clear the table (history stays in buf but is not indexed).
-		e.table = [1 << leanHashBits]int32{}
-		e.base = 0
-	}
+	e.base += uint32(drop)
 }
 
 // encodePending LZ77-encodes buf[pend:] into the block being gathered. A block spans
@@ -240,44 +233,62 @@ func hash4(u uint32) uint32 { return (u * 0x1e35a7bd) >> (32 - leanHashBits) }
 // At each position it tries two candidates and keeps the longer match: the distance of
 // the previous match (messages on one connection often repeat structure at a fixed
 // offset, and with context takeover a repeated message is one match per 258 bytes), and
-// the last position with the same 4-byte hash.
+// the last position with the same 4-byte hash. The table keeps positions modulo 1<<16:
+// a candidate is only a guess, checked against the bytes and the window, so an entry
+// that is stale or from before a forget costs a failed comparison, never a wrong match.
 func (e *leanEncoder) compress(start int, sc *leanScratch) {
 	buf := e.buf
 	end := len(buf)
+	table := &e.table
+	base, rep, win := e.base, e.rep, e.winSize
+	maxDist := e.maxDist
+	toks := sc.toks
+	litFreq := &sc.litFreq
 	s, lit := start, start
 	for s+leanMinMatch <= end {
 		cur := binary.LittleEndian.Uint32(buf[s:])
 		h := hash4(cur)
-		candAbs := e.table[h] - 1
-		e.table[h] = e.base + int32(s) + 1
+		pos := uint16(base + uint32(s))
+		back := int(pos - table[h]) // 0: never seen, or 64 KiB back
+		table[h] = pos
 		maxL := min(leanMaxMatch, end-s)
 		l, d := 0, 0
-		if r := e.rep; r > 0 && r <= s && binary.LittleEndian.Uint32(buf[s-r:]) == cur {
-			l, d = leanMinMatch+matchLen(buf[s-r+leanMinMatch:], buf[s+leanMinMatch:s+maxL]), r
+		if rep > 0 && rep <= s && binary.LittleEndian.Uint32(buf[s-rep:]) == cur {
+			l, d = leanMinMatch+matchLen(buf[s-rep+leanMinMatch:], buf[s+leanMinMatch:s+maxL]), rep
 		}
-		if cand := int(candAbs - e.base); l < maxL && candAbs >= 0 && cand >= 0 && cand < s &&
-			s-cand <= e.winSize && s-cand != d && binary.LittleEndian.Uint32(buf[cand:]) == cur {
-			if cl := leanMinMatch + matchLen(buf[cand+leanMinMatch:], buf[s+leanMinMatch:s+maxL]); cl > l {
-				l, d = cl, s-cand
+		if l < maxL && back > 0 && back <= win && back <= s && back != d &&
+			binary.LittleEndian.Uint32(buf[s-back:]) == cur {
+			if cl := leanMinMatch + matchLen(buf[s-back+leanMinMatch:], buf[s+leanMinMatch:s+maxL]); cl > l {
+				l, d = cl, back
 			}
 		}
 		if l > 0 {
-			sc.literals(buf[lit:s])
-			sc.match(l, d)
-			e.maxDist = max(e.maxDist, d)
-			e.rep = d
+			for _, c := range buf[lit:s] {
+				toks = append(toks, uint32(c))
+				litFreq[c]++
+			}
+			toks = append(toks, matchFlag|uint32(l)<<16|uint32(d-1))
+			litFreq[257+int(lengthSym[l])]++
+			sc.distFreq[distSymbol(d)]++
+			maxDist = max(maxDist, d)
+			rep = d
 			s += l
 			lit = s
 			// Index the last position of the match too: runs of repeats find it.
 			if p := s - 1; p+leanMinMatch <= end {
-				e.table[hash4(binary.LittleEndian.Uint32(buf[p:]))] = e.base + int32(p) + 1
+				table[hash4(binary.LittleEndian.Uint32(buf[p:]))] = uint16(base + uint32(p))
 			}
 			continue
 		}
 		// Skip faster through data that does not match (as snappy does).
 		s += 1 + (s-lit)>>5
 	}
-	sc.literals(buf[lit:end])
+	for _, c := range buf[lit:end] {
+		toks = append(toks, uint32(c))
+		litFreq[c]++
+	}
+	sc.toks = toks
+	e.rep, e.maxDist = rep, maxDist
 }
 
 // matchLen returns how many leading bytes of b equal those of a; len(a) >= len(b).
