@@ -184,6 +184,36 @@ func (c *Conn) writeBatch(msgs []Message) error {
 			return c.gather(msgs)
 		}
 	}
+	if c.comp == nil {
+		// Nothing to compress: the batch is encoded under one lock, into a buffer reserved
+		// once for all of it.
+		c.wmu.Lock()
+		if err := c.refuseLocked(); err != nil {
+			c.wmu.Unlock()
+			c.releaseMsg()
+			return err
+		}
+		need := 0
+		for i := range msgs {
+			if pm := msgs[i].Prepared; pm != nil {
+				need += frame.MaxHeaderSize + len(pm.Payload())
+			} else {
+				need += frame.MaxHeaderSize + len(msgs[i].Data)
+			}
+		}
+		c.reserveLocked(need)
+		for i := range msgs {
+			switch pm := msgs[i].Prepared; {
+			case pm == nil:
+				c.appendLocked(frame.Opcode(msgs[i].Type), true, 0, msgs[i].Data)
+			case c.role == Server:
+				c.appendEncodedLocked(pm.frame)
+			default:
+				c.appendLocked(frame.Opcode(pm.typ), true, 0, pm.Payload())
+			}
+		}
+		return c.flushOrWait(c.wseq, false, true)
+	}
 	var seq uint64
 	for i := range msgs {
 		w, err := c.wireFor(&msgs[i])

@@ -453,12 +453,40 @@ func (c *Conn) writeFrame(op frame.Opcode, fin bool, rsv byte, payload []byte, f
 	return c.flushOrWait(c.wseq, flags&fNoWait != 0, flags&fRelease != 0)
 }
 
-// appendLocked encodes a frame at the end of the pending buffer.
+// appendLocked encodes a frame at the end of the pending buffer: the header with the
+// minimal length encoding (RFC 6455 §5.2), and a client's payload masked with a fresh
+// key (§5.3).
 func (c *Conn) appendLocked(op frame.Opcode, fin bool, rsv byte, payload []byte) {
 	c.reserveLocked(frame.MaxHeaderSize + len(payload))
-	before := len(*c.pending)
-	*c.pending = appendFrame(*c.pending, c.role, op, fin, rsv, payload)
-	c.wseq += uint64(len(*c.pending) - before)
+	b := *c.pending
+	before := len(b)
+	b0 := byte(op) | rsv
+	if fin {
+		b0 |= 0x80
+	}
+	var b1 byte
+	if c.role == Client {
+		b1 = 0x80 // MASK
+	}
+	switch n := len(payload); {
+	case n <= 125:
+		b = append(b, b0, b1|byte(n))
+	case n <= 0xffff:
+		b = append(b, b0, b1|126, byte(n>>8), byte(n))
+	default:
+		b = binary.BigEndian.AppendUint64(append(b, b0, b1|127), uint64(n))
+	}
+	if c.role == Client {
+		key := newMaskKey()
+		b = append(b, key[:]...)
+		start := len(b)
+		b = append(b, payload...)
+		mask.Apply(b[start:], key, 0)
+	} else {
+		b = append(b, payload...)
+	}
+	*c.pending = b
+	c.wseq += uint64(len(b) - before)
 }
 
 // appendEncodedLocked appends an already encoded frame (a Prepared one) to the pending

@@ -20,6 +20,7 @@ import (
 //   - parallel: WriteMessage from GOMAXPROCS goroutines at once (frames queue behind the
 //     goroutine writing and go out together);
 //   - prepared: WritePrepared of a message encoded once;
+//   - batch16: WriteMessages of 16 messages (encoded into one buffer, one Write);
 //   - ping: Ping with a payload of min(size, 125) bytes.
 func BenchmarkWriteFast(b *testing.B) {
 	ctx := context.Background()
@@ -73,6 +74,20 @@ func BenchmarkWriteFast(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				if err := c.WritePrepared(ctx, pm); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("batch16/%d", size), func(b *testing.B) {
+			c := New(&memconn.Replay{}, nil, Server, nil)
+			msgs := make([]Message, 16)
+			for i := range msgs {
+				msgs[i] = Message{Type: Binary, Data: p}
+			}
+			b.SetBytes(int64(16 * size))
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := c.WriteMessages(ctx, msgs); err != nil {
 					b.Fatal(err)
 				}
 			}
