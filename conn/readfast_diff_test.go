@@ -263,9 +263,9 @@ func splits(n int, starts []int) map[string]func(int) int {
 	return s
 }
 
-// TestReadFastDifferential reads each stream, in both roles, with three sets of options
+// TestReadFastDifferential reads each stream, in both roles, with four sets of options
 // (defaults; a 256-byte read buffer, which is a 1 KiB pooled one; that and a 1000-byte
-// read limit) and delivered in every pattern of splits, once without the fast path and
+// read limit; no read limit) and delivered in every pattern of splits, once without the fast path and
 // twice with it (a context that cannot be cancelled, one that can), and asserts all give
 // the same messages, the same error and close code, and write the same frames.
 func TestReadFastDifferential(t *testing.T) {
@@ -273,6 +273,7 @@ func TestReadFastDifferential(t *testing.T) {
 		"defaults":           nil,
 		"small buffer":       {ReadBufferSize: 256},
 		"small buffer+limit": {ReadBufferSize: 256, ReadLimit: 1000},
+		"no limit":           {ReadLimit: -1},
 	}
 	for _, tc := range fastCases {
 		for _, role := range []Role{Server, Client} {
