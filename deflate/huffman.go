@@ -25,8 +25,14 @@ var (
 	fixedDistLen  [numDist]uint8
 )
 
-// token: a literal byte (bit 31 clear), or a match: 1<<31 | length<<16 | (distance-1).
-const matchFlag = 1 << 31
+// A token is one literal or one match, already split into what writeTokens emits, so
+// that it writes either kind without a branch: bits 0-8 the literal/length symbol, 9-13
+// the length's extra bits, 14-18 the distance symbol (noDist for a literal: a code of
+// length 0), 19-31 the distance's extra bits (RFC 1951 §3.2.5).
+const (
+	noDist   = 30
+	litToken = noDist << 14 // or-ed with the literal byte
+)
 
 // leanScratch is the per-chunk working set: tokens and code tables. It is pooled (shared
 // by all connections), so it costs nothing per idle connection.
@@ -43,6 +49,9 @@ type leanScratch struct {
 	clCode   [numCL]uint16
 	clToks   [numLit + numDist]uint16 // symbol | extra<<5
 	nclToks  int
+	wbuf     [tokenBatch*6 + 8]byte // writeTokens' output, a batch of tokens at a time
+	lt       [512]uint32            // writeTokens' tables for a dynamic block
+	dt       [32]uint32
 
 	keys   [numLit]uint64
 	freq   [2 * numLit]uint32
@@ -231,7 +240,10 @@ func (e *leanEncoder) writeBlock(sc *leanScratch) {
 
 	if fixed <= dyn {
 		e.writeBits(2, 3) // BFINAL=0, BTYPE=01: fixed Huffman (RFC 1951 §3.2.6)
-		e.writeTokens(sc.toks, fixedLitCode[:numLit], fixedLitLen[:numLit], fixedDistCode[:], fixedDistLen[:])
+		fixedTablesOnce.Do(func() {
+			tokenTables(&fixedLT, &fixedDT, fixedLitCode[:numLit], fixedLitLen[:numLit], fixedDistCode[:], fixedDistLen[:])
+		})
+		e.writeTokens(sc.toks, &fixedLT, &fixedDT)
 		return
 	}
 	canonical(sc.litLen[:], sc.litCode[:])
@@ -251,7 +263,8 @@ func (e *leanEncoder) writeBlock(sc *leanScratch) {
 			e.writeBits(uint64(t>>5), uint(n))
 		}
 	}
-	e.writeTokens(sc.toks, sc.litCode[:], sc.litLen[:], sc.distCode[:], sc.distLen[:])
+	tokenTables(&sc.lt, &sc.dt, sc.litCode[:], sc.litLen[:], sc.distCode[:], sc.distLen[:])
+	e.writeTokens(sc.toks, &sc.lt, &sc.dt)
 }
 
 func countUsed(freq []uint32) int {
@@ -264,52 +277,74 @@ func countUsed(freq []uint32) int {
 	return n
 }
 
-// writeTokens writes toks with the given codes, then end-of-block. The bit buffer lives
-// in locals for the loop: at most 31 bits wait between tokens, a length code with its
-// extra bits adds at most 20 and a distance with its extra bits at most 28.
-func (e *leanEncoder) writeTokens(toks []uint32, litCode []uint16, litLen []uint8, distCode []uint16, distLen []uint8) {
-	acc, n, out := e.bits, e.nbits, e.out
-	litCode, litLen = litCode[:numLit], litLen[:numLit]
-	distCode, distLen = distCode[:numDist], distLen[:numDist]
-	for _, t := range toks {
-		if t&matchFlag == 0 {
-			t &= 0xff
-			acc |= uint64(litCode[t]) << n
-			n += uint(litLen[t])
-		} else {
-			l := int(t>>16) & 0x1ff
-			d := int(t&0xffff) + 1
-			ls := lengthSym[l]
-			sym := 257 + int(ls)
-			acc |= uint64(litCode[sym]) << n
-			n += uint(litLen[sym])
-			acc |= uint64(l-int(lengthBase[ls])) << n
-			n += uint(lengthExtra[ls])
-			if n >= 32 {
-				out = binary.LittleEndian.AppendUint32(out, uint32(acc))
-				acc >>= 32
-				n -= 32
-			}
-			ds := distSymbol(d)
-			acc |= uint64(distCode[ds]) << n
-			n += uint(distLen[ds])
-			acc |= uint64(d-int(distBase[ds])) << n
-			n += uint(distExtra[ds])
+// tokenBatch is how many tokens writeTokens encodes into wbuf before appending it to
+// the output (a token is at most 48 bits).
+const tokenBatch = 1024
+
+// writeTokens writes toks with the given codes, then end-of-block. Each token costs the
+// same few table lookups, shifts and one 8-byte store, literal or match alike: the
+// literal/match branch, which no predictor guesses on JSON, is gone. The bit buffer holds
+// fewer than 8 bits between tokens and a token adds at most 48 (15+5+15+13).
+func (e *leanEncoder) writeTokens(toks []uint32, lt *[512]uint32, dt *[32]uint32) {
+	for e.nbits >= 8 {
+		e.out = append(e.out, byte(e.bits))
+		e.bits >>= 8
+		e.nbits -= 8
+	}
+	acc, n := e.bits, e.nbits
+	wb := &e.sc.wbuf
+	for len(toks) > 0 {
+		batch := toks[:min(len(toks), tokenBatch)]
+		toks = toks[len(batch):]
+		o := 0
+		for _, t := range batch {
+			x := lt[t&511]
+			acc |= uint64(x&0xffff) << n
+			n += uint(x>>16) & 0xff
+			acc |= uint64(t>>9&31) << n
+			n += uint(x >> 24)
+			y := dt[t>>14&31]
+			acc |= uint64(y&0xffff) << n
+			n += uint(y>>16) & 0xff
+			acc |= uint64(t>>19) << n
+			n += uint(y >> 24)
+			binary.LittleEndian.PutUint64(wb[o:], acc)
+			k := n >> 3
+			o += int(k)
+			acc >>= k << 3
+			n &= 7
 		}
-		if n >= 32 {
-			out = binary.LittleEndian.AppendUint32(out, uint32(acc))
-			acc >>= 32
-			n -= 32
-			if len(out) >= leanOutFlush && e.w != nil {
-				e.out = out
-				e.flushOut()
-				out = e.out
-			}
+		e.out = append(e.out, wb[:o]...)
+		if len(e.out) >= leanOutFlush && e.w != nil {
+			e.flushOut()
 		}
 	}
-	e.bits, e.nbits, e.out = acc, n, out
-	e.writeBits(uint64(litCode[256]), uint(litLen[256])) // end of block
+	e.bits, e.nbits = acc, n
+	e.writeBits(uint64(lt[256]&0xffff), uint(lt[256]>>16&0xff)) // end of block
 }
+
+// tokenTables fills lt and dt, writeTokens' tables, from a code: per symbol,
+// code | length<<16 | extra bits<<24. dt[noDist] and dt[31] stay 0: a literal writes
+// nothing there.
+func tokenTables(lt *[512]uint32, dt *[32]uint32, litCode []uint16, litLen []uint8, distCode []uint16, distLen []uint8) {
+	for sym := range numLit {
+		x := uint32(litCode[sym]) | uint32(litLen[sym])<<16
+		if sym > 256 {
+			x |= uint32(lengthExtra[sym-257]) << 24
+		}
+		lt[sym] = x
+	}
+	for sym := range numDist {
+		dt[sym] = uint32(distCode[sym]) | uint32(distLen[sym])<<16 | uint32(distExtra[sym])<<24
+	}
+}
+
+// The fixed code's tables for writeTokens, built once.
+var (
+	fixedTablesOnce sync.Once
+	fixedLT         [512]uint32
+	fixedDT         [32]uint32
+)
 
 func distSymbol(d int) uint8 {
 	if d-1 < 256 {

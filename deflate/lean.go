@@ -285,12 +285,14 @@ func (e *leanEncoder) compress(start int, sc *leanScratch) {
 		}
 		if l > 0 {
 			for _, c := range buf[lit:s] {
-				toks = append(toks, uint32(c))
+				toks = append(toks, uint32(c)|litToken)
 				litFreq[c]++
 			}
-			toks = append(toks, matchFlag|uint32(l)<<16|uint32(d-1))
-			litFreq[257+int(lengthSym[l])]++
-			sc.distFreq[distSymbol(d)]++
+			ls, ds := lengthSym[l], distSymbol(d)
+			toks = append(toks, uint32(257+int(ls))|uint32(l-int(lengthBase[ls]))<<9|
+				uint32(ds)<<14|uint32(d-int(distBase[ds]))<<19)
+			litFreq[257+int(ls)]++
+			sc.distFreq[ds]++
 			maxDist = max(maxDist, d)
 			rep = d
 			s += l
@@ -305,7 +307,7 @@ func (e *leanEncoder) compress(start int, sc *leanScratch) {
 		s += 1 + (s-lit)>>5
 	}
 	for _, c := range buf[lit:end] {
-		toks = append(toks, uint32(c))
+		toks = append(toks, uint32(c)|litToken)
 		litFreq[c]++
 	}
 	sc.toks = toks
@@ -337,19 +339,6 @@ func matchLen(a, b []byte) int {
 		n++
 	}
 	return n
-}
-
-func (sc *leanScratch) literals(p []byte) {
-	for _, b := range p {
-		sc.toks = append(sc.toks, uint32(b))
-		sc.litFreq[b]++
-	}
-}
-
-func (sc *leanScratch) match(l, d int) {
-	sc.toks = append(sc.toks, matchFlag|uint32(l)<<16|uint32(d-1))
-	sc.litFreq[257+int(lengthSym[l])]++
-	sc.distFreq[distSymbol(d)]++
 }
 
 // finish ends the message (after writing the last block): the header of an empty
