@@ -265,8 +265,8 @@ const (
 )
 
 // fastState carries readFast's progress through a text frame that arrives in parts:
-// the first done payload bytes are in dst, unmasked and fed to v. The caller keeps one
-// per message, zero to begin with.
+// the first done payload bytes are in dst, unmasked and fed to v. Its zero value (or a
+// nil *fastState) is a frame readFast has not seen incomplete yet.
 type fastState struct {
 	done  int
 	v     utf8.Validator
@@ -282,17 +282,18 @@ type fastState struct {
 // was consumed and no protocol state changed, so both paths give the same result by
 // construction.
 //
-// When the buffer ends inside a frame that fits it, readFast returns fastShort; read
-// more and call it again with the dst it returned and the same st (nil the first time,
-// then a fastState with again set). From the second time on (the first read after the frame's start did not complete it: the peer may be slow,
-// or stalling), it first unmasks and validates the text that came so far into dst, and
-// hands invalid text to the general path, so that the connection fails (RFC 6455 §8.1)
-// without waiting for the rest of the frame. Callers also call it once more when a read
-// fails, so that such text fails with 1007 rather than with the read's error. (The first
-// time it skips the check: the read right after usually completes the frame, and the
-// check of a part costs more than the check of the whole. A peer that stalls inside a
-// frame whose first part is already invalid is failed once more bytes come, or the read
-// ends.) A result of fastNo after that returns dst without those bytes.
+// When the buffer ends inside a frame that fits it, readFast returns fastShort: read
+// more and call it again with the dst it returned and a fastState (the first call passes
+// nil; later ones a fastState with again set, kept until the frame is done). From the
+// second call on (the read after the frame's start did not complete it: the peer may be
+// slow, or stalling) it first unmasks and validates the text that came so far into dst,
+// and hands invalid text to the general path, so that the connection fails (RFC 6455
+// §8.1) without waiting for the rest of the frame. Callers call it once more when a read
+// fails, so that such text fails with 1007 rather than with the read's error. The first
+// time it skips the check: the read right after usually completes the frame, and checking
+// a part costs more than checking the whole; a peer that stalls inside a frame whose
+// first part is already invalid is failed once more bytes come or the read ends. After
+// that a result of fastNo returns dst without the bytes readFast put there.
 func (c *Conn) readFast(dst []byte, st *fastState) (MessageType, []byte, fastResult) {
 	b := c.rbuf[c.r:c.w]
 	p := &c.p
