@@ -298,16 +298,15 @@ func (e *leanEncoder) writeTokens(toks []uint32, lt *[512]uint32, dt *[32]uint32
 		toks = toks[len(batch):]
 		o := 0
 		for _, t := range batch {
-			x := lt[t&511]
-			acc |= uint64(x&0xffff) << n
-			n += uint(x>>16) & 0xff
-			acc |= uint64(t>>9&31) << n
-			n += uint(x >> 24)
-			y := dt[t>>14&31]
-			acc |= uint64(y&0xffff) << n
-			n += uint(y>>16) & 0xff
-			acc |= uint64(t>>19) << n
-			n += uint(y >> 24)
+			// The token's bits are put together apart from the bit buffer, so that
+			// only two operations per token depend on the one before.
+			x, y := lt[t&511], dt[t>>14&31]
+			xl, yl := x>>16&0xff, y>>16&0xff
+			lo := uint64(x&0xffff) | uint64(t>>9&31)<<xl
+			hi := uint64(y&0xffff) | uint64(t>>19)<<yl
+			ln := xl + x>>24
+			acc |= (lo | hi<<ln) << n
+			n += uint(ln + yl + y>>24)
 			binary.LittleEndian.PutUint64(wb[o:], acc)
 			k := n >> 3
 			o += int(k)
