@@ -572,15 +572,32 @@ func (f *inflater) copyMatch(w, length, d int) (int, error) {
 		if far > len(f.dict) {
 			return w, errInflate // before the start of the history
 		}
-		w += copy(hist[w:end], f.dict[len(f.dict)-far:])
-		src = 0
-	} else if d >= 8 && end+8 <= len(hist) {
-		// Eight bytes a step: each load reads bytes already written (d >= 8); the last
-		// store may run up to 7 bytes past end, into space not yet written.
-		for ; w < end; w, src = w+8, src+8 {
-			binary.LittleEndian.PutUint64(hist[w:], binary.LittleEndian.Uint64(hist[src:]))
+		from := len(f.dict) - far
+		if length <= 64 && far >= length+8 && end+8 <= len(hist) {
+			// A short match all in the history, with 8 bytes to spare: 8 bytes a
+			// step (memmove is faster only for long ones).
+			for ; w < end; w, from = w+8, from+8 {
+				binary.LittleEndian.PutUint64(hist[w:], binary.LittleEndian.Uint64(f.dict[from:]))
+			}
+			return end, nil
 		}
-		return end, nil
+		w += copy(hist[w:end], f.dict[from:])
+		src = 0
+	} else if end+8 <= len(hist) {
+		if d >= 8 {
+			// Eight bytes a step: each load reads bytes already written (d >= 8); the
+			// last store may run up to 7 bytes past end, into space not yet written.
+			for ; w < end; w, src = w+8, src+8 {
+				binary.LittleEndian.PutUint64(hist[w:], binary.LittleEndian.Uint64(hist[src:]))
+			}
+			return end, nil
+		}
+		if length <= 16 {
+			for ; w < end; w, src = w+1, src+1 {
+				hist[w] = hist[src]
+			}
+			return end, nil
+		}
 	}
 	// Copy, doubling the source run while the match overlaps itself.
 	for w < end {
