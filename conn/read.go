@@ -297,13 +297,12 @@ type fastState struct {
 func (c *Conn) readFast(dst []byte, st *fastState) (MessageType, []byte, fastResult) {
 	b := c.rbuf[c.r:c.w]
 	p := &c.p
-	done := 0 // len(dst): payload bytes of this frame already in dst
-	if st != nil {
-		done = st.done
-	}
 	if p.inFrame || p.inMessage || p.skip || p.closed || p.err != nil || p.noFast ||
 		c.mr.inMessage || c.mr.compressed || c.closing.Load() {
-		return 0, dst[:len(dst)-done], fastNo
+		if st != nil {
+			dst = dst[:len(dst)-st.done]
+		}
+		return 0, dst, fastNo
 	}
 	if len(b) < 2 {
 		return 0, dst, c.fastShort(frame.MaxHeaderSize)
@@ -352,6 +351,7 @@ func (c *Conn) readFast(dst []byte, st *fastState) (MessageType, []byte, fastRes
 		if st == nil {
 			return 0, dst, c.fastShort(hs + int(n)) // the first time: no check
 		}
+		done := st.done
 		if text && st.again && have > done {
 			// RFC 6455 §8.1: fail fast. Check the text so far before waiting for more;
 			// it is kept in dst, so the rest is all that is left to check.
@@ -371,8 +371,9 @@ func (c *Conn) readFast(dst []byte, st *fastState) (MessageType, []byte, fastRes
 	end := hs + int(n)
 	payload := b[hs:end]
 	switch {
-	case done > 0:
+	case st != nil && st.done > 0:
 		// The rest of a text frame whose start is checked and in dst.
+		done := st.done
 		dst = append(dst, payload[done:]...)
 		part := dst[done:]
 		if masked {
