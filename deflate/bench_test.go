@@ -344,3 +344,93 @@ func reportCPU(b *testing.B) func() {
 		}
 	}
 }
+
+// variedJSON returns the 16 different 16 KiB JSON documents that measurement 5 of the
+// bench module echoes in turn (the issue #8 target's case).
+func variedJSON() [][]byte {
+	var msgs [][]byte
+	for i := range 16 {
+		msgs = append(msgs, jsonRecords(16<<10, uint64(100+i)))
+	}
+	return msgs
+}
+
+// BenchmarkVaried splits the msgs=distinct echo into its halves: compressing the 16
+// different documents in turn with context takeover, and inflating that stream. The
+// baselines in the same run are compress/flate BestSpeed through the same Compressor,
+// and inflating with a fresh flate.NewReaderDict per message (what a decoder that
+// allocates per message costs).
+func BenchmarkVaried(b *testing.B) {
+	msgs := variedJSON()
+	for _, level := range []int{LowMemory, flate.BestSpeed} {
+		b.Run(fmt.Sprintf("compress/level=%d", level), func(b *testing.B) {
+			c := NewCompressor(benchParams(true, level), frame.Client)
+			defer c.Release()
+			dst := make([]byte, 0, 32<<10)
+			wire, i := 0, 0
+			b.SetBytes(16 << 10)
+			b.ReportAllocs()
+			defer reportCPU(b)()
+			for b.Loop() {
+				dst = c.Compress(dst[:0], msgs[i%len(msgs)])
+				wire += len(dst)
+				i++
+			}
+			b.ReportMetric(float64(wire)/float64(i), "wire-bytes")
+		})
+	}
+	// A takeover stream must be inflated in order: compress a cycle of messages and
+	// restart (outside the timer) at the end of each cycle.
+	const cycle = 64
+	c := NewCompressor(benchParams(true, LowMemory), frame.Client)
+	var ws [][]byte
+	for i := range cycle {
+		ws = append(ws, c.Compress(nil, msgs[i%len(msgs)]))
+	}
+	c.Release()
+	b.Run("decompress", func(b *testing.B) {
+		d := NewDecompressor(benchParams(true, 0), frame.Server)
+		defer d.Release()
+		out := make([]byte, 0, 32<<10)
+		b.SetBytes(16 << 10)
+		b.ReportAllocs()
+		defer reportCPU(b)()
+		i := 0
+		for b.Loop() {
+			if i == cycle {
+				b.StopTimer()
+				d.Release()
+				i = 0
+				b.StartTimer()
+			}
+			var err error
+			if out, err = d.Decompress(out[:0], ws[i], 1<<20); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	b.Run("decompress/NaiveNewReaderDict", func(b *testing.B) {
+		out := make([]byte, 16<<10)
+		var dict []byte
+		var src bytes.Reader
+		b.SetBytes(16 << 10)
+		b.ReportAllocs()
+		defer reportCPU(b)()
+		i := 0
+		for b.Loop() {
+			if i == cycle {
+				dict, i = dict[:0], 0
+			}
+			src.Reset(append(ws[i], inflateTail...))
+			fr := flate.NewReaderDict(&src, dict)
+			n, err := io.ReadFull(fr, out)
+			if n != len(out) || (err != nil && err != io.ErrUnexpectedEOF) {
+				b.Fatal(n, err)
+			}
+			dict = append(dict, out[:n]...)
+			dict = dict[max(0, len(dict)-32<<10):]
+			i++
+		}
+	})
+}

@@ -2,6 +2,7 @@ package deflate
 
 import (
 	"bytes"
+	"compress/flate"
 	"fmt"
 	"io"
 	"testing"
@@ -186,6 +187,40 @@ func TestLowMemoryRepeatedMessage(t *testing.T) {
 				if !takeover && n != sizes[0] {
 					t.Errorf("repeat %d without takeover: %d bytes, first %d", i+1, n, sizes[0])
 				}
+			}
+		})
+	}
+}
+
+// TestVariedSize checks issue #8's size condition: on the 16 different JSON documents of
+// the varied echo, LowMemory's output is no larger than compress/flate BestSpeed's, with
+// and without context takeover.
+func TestVariedSize(t *testing.T) {
+	msgs := variedJSON()
+	for _, takeover := range []bool{true, false} {
+		t.Run(fmt.Sprintf("takeover=%v", takeover), func(t *testing.T) {
+			size := func(level int) int {
+				c, d := pair(benchParams(takeover, level), frame.Server)
+				defer c.Release()
+				defer d.Release()
+				total := 0
+				for round := range 2 {
+					for i, m := range msgs {
+						w := c.Compress(nil, m)
+						total += len(w)
+						got, err := d.Decompress(nil, w, -1)
+						if err != nil || !bytes.Equal(got, m) {
+							t.Fatalf("level %d round %d message %d: %v, round trip equal %v", level, round, i, err, bytes.Equal(got, m))
+						}
+					}
+				}
+				return total
+			}
+			lean, fast := size(LowMemory), size(flate.BestSpeed)
+			t.Logf("LowMemory %d bytes, flate BestSpeed %d bytes (%.1f%% / %.1f%% of the input)",
+				lean, fast, 100*float64(lean)/float64(32*16<<10), 100*float64(fast)/float64(32*16<<10))
+			if lean > fast {
+				t.Fatalf("LowMemory %d bytes > flate BestSpeed %d bytes", lean, fast)
 			}
 		})
 	}
