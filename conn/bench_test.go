@@ -63,11 +63,11 @@ func TestZeroAllocs(t *testing.T) {
 					if allocs != 0 {
 						t.Fatalf("%v allocations per WriteMessage, want 0", allocs)
 					}
-					// One Write per message; a server frame larger than the scratch buffer
-					// goes to a net.Conn without writev as two (header with the first part
-					// of the payload, then the rest uncopied).
+					// One Write per message; a server frame of writevMin or more goes to a
+					// net.Conn without writev as two (header with the first part of the
+					// payload, then the rest uncopied).
 					perMsg := int64(1)
-					if role == Server && size+frame.MaxHeaderSize > scratchSize {
+					if role == Server && size+frame.MaxHeaderSize >= writevMin {
 						perMsg = 2
 					}
 					if rc.Writes > 201*perMsg {

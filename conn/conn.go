@@ -65,6 +65,9 @@ type Conn struct {
 	// header and the first part of a larger payload on a net.Conn without writev. Its size
 	// rounds the Conn up to the 1536-byte allocation class (TestConnSize).
 	scratch [scratchSize]byte
+	// wkeep, used by the goroutine owning the socket, is the copy buffer kept between
+	// writes on a net.Conn without writev or TLS (see keepMax); nil elsewhere.
+	wkeep *[]byte
 
 	closing       atomic.Bool // close frame sent: received data is discarded
 	peerClosed    atomic.Bool // the peer's close frame was received

@@ -73,19 +73,23 @@
 //
 // # Memory
 //
-// An idle Conn holds no read or write buffer: buffers come from process-wide pools
-// (classes from 1 KiB to 4 MiB) and are borrowed while a read or write is in progress.
+// An idle Conn over a socket holds no read or write buffer: buffers come from process-wide
+// pools (classes from 1 KiB to 4 MiB) and are borrowed while a read or write is in progress.
 // On *net.TCPConn and *net.UnixConn a goroutine parked in ReadMessage waits for the socket
 // through syscall.RawConn without a buffer and borrows one only when bytes arrive, so an
 // idle server connection costs about 2.4 KB of heap (the Conn, about 1.5 KB with its
-// 360-byte write scratch buffer, and its channels and timers) plus the reading
+// 352-byte write scratch buffer, and its channels and timers) plus the reading
 // goroutine's stack (about 4 KB); on other net.Conns (TLS, pipes) the parked reader holds
 // its 4 KiB buffer. Payloads larger than 1 KiB are read straight into the caller's
-// buffer. A message written with nothing queued ahead of it borrows no buffer: a small
-// frame is encoded in the scratch buffer, a larger server payload is written from the
-// caller's buffer (writev on TCP and Unix sockets, else the header with the first part
-// of the payload and then the rest; on TLS up to one 16 KiB record is copied), and large
-// WriteMessages batches go out with writev, so they are not copied. In steady state, with a
+// buffer. A message written with nothing queued ahead of it goes out in one Write: a small
+// frame is encoded in the scratch buffer; a larger server payload is written from the
+// caller's buffer with writev on TCP and Unix sockets, and on TLS up to one 16 KiB record
+// is copied so the header never makes a record of its own. On any other net.Conn (often a
+// wrapper around a socket, where a Write is a system call) a frame under 8 KiB is copied
+// into one buffer and written once (the Conn keeps that buffer, up to 4 KiB, between
+// writes, as a bufio.Writer would; such a Conn's parked reader holds its read buffer too); a larger one goes as the header with the first
+// part of the payload, then the rest uncopied. Large WriteMessages batches go out with
+// writev, so they are not copied. In steady state, with a
 // reused dst, reading and writing allocate nothing. With permessage-deflate, see package
 // deflate for what context takeover keeps per connection.
 package conn

@@ -44,12 +44,13 @@ type Options struct {
 	// WriteBufferSize is the smallest pooled buffer frames are encoded into when they
 	// queue behind a write in progress (default 4096); larger messages borrow a larger
 	// pooled buffer. Like the read buffer it is held only while a write is in progress.
-	// A frame written with nothing ahead of it uses no pooled buffer: up to 360 bytes it is
-	// encoded in a small buffer inside the Conn; a larger server payload is written from
-	// the caller's slice (writev on TCP and Unix sockets; on other net.Conns the header
-	// with the first part of the payload, then the rest; on *tls.Conn up to one 16 KiB
-	// TLS record is copied so the header never makes a record alone); a client copies and
-	// masks it through a pooled buffer of at most 64 KiB.
+	// A frame written with nothing ahead of it goes out in one Write where it can: up to
+	// 352 bytes it is encoded in a small buffer inside the Conn; a larger server payload is
+	// written from the caller's slice with writev on TCP and Unix sockets; on *tls.Conn up
+	// to one 16 KiB TLS record is copied so the header never makes a record alone; on other
+	// net.Conns a frame under 8 KiB is copied into one buffer (kept between writes up to
+	// 4 KiB) and a larger one goes as the header with the first part of the payload, then
+	// the rest. A client copies and masks through a pooled buffer of at most 64 KiB.
 	WriteBufferSize int
 
 	// FragmentSize is the payload size of each frame a streaming Writer emits (default

@@ -35,13 +35,21 @@ const (
 
 // scratchSize is the size of Conn.scratch. A frame up to this size is encoded there and
 // written with one Write, without a pooled buffer.
-const scratchSize = 360
+const scratchSize = 352
 
 // writevMin is the size from which a server batch (WriteMessages) goes out with one
 // writev from the callers' buffers instead of being copied into one buffer, and from
 // which a frame that finds the socket busy waits for it rather than being copied into
 // the queue.
 const writevMin = 8 << 10
+
+// keepMax is the largest buffer a Conn keeps between writes (Conn.wkeep) on a net.Conn
+// that is neither a socket nor TLS, where a mid-size frame is copied to go out in one
+// Write: kept, like a bufio.Writer's buffer, it saves a pool round trip per message. Such
+// connections already hold their read buffer while the reader waits (no raw idle wait
+// without a socket), so this adds at most one 4 KiB class buffer to them; sockets, the
+// idle-memory case that matters, never take this path.
+const keepMax = 4<<10 + bufSlack
 
 // tlsRecord is the largest TLS record payload (RFC 8446 §5.1): on a *tls.Conn a frame up
 // to this size is copied into one buffer so that it makes one record, not a small record
@@ -338,8 +346,28 @@ func (c *Conn) writeDirect(op frame.Opcode, fin bool, rsv byte, p []byte) error 
 		_, err = c.nc.Write(p[k:])
 		return err
 	}
-	// Any other net.Conn: the header with as much payload as the scratch buffer holds, so
-	// the header never goes out alone, then the rest of p without a copy.
+	// Any other net.Conn: often a wrapper around a socket, where every Write may be a
+	// system call. A frame under writevMin is copied into one buffer and written once (the
+	// copy costs far less than a second call); a larger one goes as the header with as much
+	// payload as the scratch buffer holds, so the header never goes out alone, then the
+	// rest of p without a copy, where copying would cost about as much as the extra call.
+	if n := len(b) + len(p); n < writevMin {
+		bp := c.wkeep
+		if bp == nil || cap(*bp) < n {
+			if bp != nil {
+				putBuf(bp)
+			}
+			bp = getBuf(n)
+		}
+		_, err := c.nc.Write(append(append((*bp)[:0], b...), p...))
+		c.wkeep = nil
+		if cap(*bp) <= keepMax {
+			c.wkeep = bp
+		} else {
+			putBuf(bp)
+		}
+		return err
+	}
 	k := copy(c.scratch[len(b):], p)
 	if _, err := c.nc.Write(c.scratch[:len(b)+k]); err != nil {
 		return err
