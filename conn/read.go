@@ -751,6 +751,9 @@ func (c *Conn) inflate(b []byte) (int, error) {
 func (c *Conn) endInflate(err error) error {
 	c.mr.compressed = false
 	c.decomp.End()
+	if err == nil {
+		return nil // before errors.As, whose target escapes: no allocation per message
+	}
 	var fe *frame.Error
 	if errors.As(err, &fe) {
 		return c.failProtocol(fe)
