@@ -232,9 +232,10 @@ func benchCodec(r *results, cfg *config) {
 			r.printf("Text payloads are ASCII; only duplex validates UTF-8 (the peers' settings above).\n\n")
 		} else {
 			r.printf("The replayConn discards writes without copying, so a library that hands a large payload to " +
-				"net.Conn.Write as is (gorilla and gobwas: header and payload as separate writes) pays nothing for it here; duplex " +
-				"takes its copy-free writev path only on *net.TCPConn and *net.UnixConn and copies the payload next to the header " +
-				"on any other net.Conn, this one included. On a socket the copy is cheap next to the system call: see measurement 3.\n\n")
+				"net.Conn.Write as is pays nothing for it here. gorilla and gobwas copy a small frame into their bufio buffer and " +
+				"write a large payload as is after the header; duplex, on a net.Conn that is neither a socket nor TLS (this one), " +
+				"copies a frame under 8 KiB into one buffer it keeps (up to 4 KiB) and writes it once, and a larger one as the " +
+				"header with the first part of the payload, then the rest as is (on a socket: one writev, no copy).\n\n")
 		}
 		head := []string{"case"}
 		for _, l := range libs {
