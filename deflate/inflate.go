@@ -430,13 +430,14 @@ func (f *inflater) huffman() error {
 // symSlow with the state stored back. Bits above nbits in the local buffer are always
 // the next input bits (the refill loads eight bytes and consumes only whole ones), so
 // or-ing the same bytes in again is harmless; they are cleared when the state is stored.
+// Shift counts are masked to their known range so that each shift is one instruction.
 func (f *inflater) huffmanFast() error {
 	hist, lit, dist := f.hist, f.lit, f.dist
 	bits, nbits, in, w := f.bits, f.nbits, f.src.b, f.wpos
 	litMask, distMask := lit.mask, dist.mask
 	var err error
 	for len(in) >= 8 && w+leanMaxMatch <= len(hist) {
-		bits |= binary.LittleEndian.Uint64(in) << nbits
+		bits |= binary.LittleEndian.Uint64(in) << (nbits & 63)
 		k := (63 - nbits) >> 3
 		in = in[k:]
 		nbits += k << 3
@@ -478,7 +479,7 @@ func (f *inflater) huffmanFast() error {
 		}
 		ls := v - 257
 		length := int(lengthBase[ls])
-		if n := uint(lengthExtra[ls]); n > 0 {
+		if n := uint(lengthExtra[ls]) & 7; n > 0 {
 			length += int(bits & (1<<n - 1))
 			bits >>= n
 			nbits -= n
@@ -501,7 +502,7 @@ func (f *inflater) huffmanFast() error {
 			break
 		}
 		d := int(distBase[ds])
-		if n := uint(distExtra[ds]); n > 0 {
+		if n := uint(distExtra[ds]) & 15; n > 0 {
 			d += int(bits & (1<<n - 1))
 			bits >>= n
 			nbits -= n
