@@ -2,7 +2,10 @@
 // is XORed with byte (i mod 4) of a 32-bit masking key.
 //
 // Use [Apply] to mask or unmask a payload in place, whole or in chunks; thread the key
-// position it returns into the next call.
+// position it returns into the next call. Use [ApplyCopy] to copy a payload and unmask it
+// in one pass (a server copying a client's masked frame out of its read buffer): it
+// reads the source once and writes the destination once, where copy() then Apply would
+// read and write the destination a second time, and it leaves the source as it was.
 //
 // It is not for generating masking keys (that needs a strong source of randomness, RFC
 // 6455 §10.3, and belongs to the connection layer), and it does not parse frames.
@@ -28,14 +31,20 @@
 // registers (two overlapping 8- or 4-byte words, a byte loop below 4), so short control
 // frames never pay for vector set-up. Apply inlines to a single call into the assembly.
 //
+// ApplyCopy has the same structure (portable Go, AVX2 and SSE2 on amd64, dispatched the
+// same way), with the vector loop's stores aligned on the destination and its loads from
+// the source unaligned. On arm64 it uses the portable code: there is no NEON ApplyCopy
+// yet.
+//
 // To force the portable code, build or test with -tags purego. The tests always run the
 // dispatched Apply, the portable code and every assembly variant the CPU supports against
 // a byte-at-a-time reference.
 //
 // # Memory
 //
-// Apply allocates nothing and reads and writes only the bytes of the slice it is given
-// (the tests check this with guard pages on both sides).
+// Apply allocates nothing and reads and writes only the bytes of the slice it is given;
+// ApplyCopy reads only src and writes only dst[:len(src)] (the tests check both with guard
+// pages on both sides).
 //
 // # Performance
 //
@@ -46,4 +55,9 @@
 // buffer ("read" in BenchmarkApply), about 3 times the portable code: the most any
 // in-place pass can do there. Non-temporal stores would send the bytes the caller is about
 // to read out of the cache, and prefetching ahead measured slower. See BenchmarkApply.
+//
+// ApplyCopy with AVX2 runs at the speed of copy() alone from 16 bytes to 1 MiB (16 KiB:
+// 180 ns, copy() 185 ns), about twice copy() followed by Apply at 1 KiB and up (1 KiB:
+// 12.8 ns against 25.1 ns) and 1.8 times it at 16 bytes (4.4 ns against 8.0 ns), and
+// 2.2 to 3.8 times the portable code from 125 bytes up. See BenchmarkApplyCopy.
 package mask

@@ -81,3 +81,53 @@ func xorBest(p *byte, n int, key [4]byte, pos int)
 //
 //go:noescape
 func readAVX2(p *byte, n int) byte
+
+// copyImplementations lists the ApplyCopy variants tests and benchmarks exercise on this
+// machine; like implementations, the assembly entries are called for every length.
+var copyImplementations = func() []copyImplementation {
+	im := []copyImplementation{
+		{"generic", applyCopyGeneric},
+		{"sse2", func(dst, src []byte, key [4]byte, pos int) int { return applyCopyAsm(dst, src, key, pos, false) }},
+	}
+	if useAVX2 {
+		im = append(im, copyImplementation{"avx2", func(dst, src []byte, key [4]byte, pos int) int {
+			return applyCopyAsm(dst, src, key, pos, true)
+		}})
+	}
+	return im
+}()
+
+// applyCopy is small enough to be inlined into ApplyCopy (the assembly returns the next
+// key position itself, which keeps it so). len(dst) >= len(src) (ApplyCopy checks).
+func applyCopy(dst, src []byte, key [4]byte, pos int) int {
+	return xorCopyBest(unsafe.SliceData(dst), unsafe.SliceData(src), len(src), key, pos)
+}
+
+// applyCopyAsm is ApplyCopy with the AVX2 or the SSE2 routine.
+func applyCopyAsm(dst, src []byte, key [4]byte, pos int, avx2 bool) int {
+	dst = dst[:len(src):len(dst)]
+	if avx2 {
+		return xorCopyAVX2(unsafe.SliceData(dst), unsafe.SliceData(src), len(src), key, pos)
+	}
+	return xorCopySSE2(unsafe.SliceData(dst), unsafe.SliceData(src), len(src), key, pos)
+}
+
+// xorCopySSE2 writes the n bytes at src XORed with the masking key to dst, key[(pos+i)&3]
+// applying to src[i], and returns (pos+n)&3. It reads only [src, src+n) and writes only [dst, dst+n); dst == src
+// is allowed, another overlap is not.
+//
+//go:noescape
+func xorCopySSE2(dst, src *byte, n int, key [4]byte, pos int) int
+
+// xorCopyAVX2 is xorCopySSE2 with 32-byte AVX2 vectors.
+//
+//go:noescape
+func xorCopyAVX2(dst, src *byte, n int, key [4]byte, pos int) int
+
+// xorCopyBest jumps to xorCopyAVX2 if useAVX2 is set, else to xorCopySSE2.
+//
+//go:noescape
+func xorCopyBest(dst, src *byte, n int, key [4]byte, pos int) int
+
+// copyImplName names the implementation ApplyCopy dispatches to: the same choice as Apply.
+var copyImplName = implName

@@ -33,3 +33,15 @@ func apply(b []byte, key [4]byte, pos int) int {
 //
 //go:noescape
 func xorNEON(p *byte, n int, key [4]byte, pos int)
+
+// applyCopy is the portable code on arm64: there is no NEON ApplyCopy yet.
+func applyCopy(dst, src []byte, key [4]byte, pos int) int {
+	return applyCopyGeneric(dst, src, key, pos)
+}
+
+// copyImplementations lists the ApplyCopy variants tests and benchmarks exercise on this
+// machine.
+var copyImplementations = []copyImplementation{{"generic", applyCopyGeneric}}
+
+// copyImplName names the implementation ApplyCopy dispatches to.
+const copyImplName = "generic"

@@ -55,3 +55,49 @@ func applyGeneric(b []byte, key [4]byte, pos int) int {
 	}
 	return end
 }
+
+// applyCopyGeneric is the portable implementation of ApplyCopy: applyGeneric with the
+// loads from src and the stores to dst. len(dst) >= len(src) (ApplyCopy checks). Every
+// word is loaded before it or any word that overlaps it is stored (the last eight bytes
+// first of all), so dst and src may be the same bytes.
+func applyCopyGeneric(dst, src []byte, key [4]byte, pos int) int {
+	pos &= 3
+	n := len(src)
+	dst = dst[:n]
+	end := (pos + n) & 3
+	k := bits.RotateLeft32(binary.LittleEndian.Uint32(key[:]), -8*pos)
+	kt := bits.RotateLeft32(k, -8*(n&3))
+	switch {
+	case n >= 8:
+		last := binary.LittleEndian.Uint64(src[n-8:]) ^ (uint64(kt)<<32 | uint64(kt))
+		k64 := uint64(k)<<32 | uint64(k)
+		s := src[:n&^7]
+		d := dst[:len(s)]
+		for len(s) >= 32 && len(d) >= 32 {
+			v0 := binary.LittleEndian.Uint64(s[0:8]) ^ k64
+			v1 := binary.LittleEndian.Uint64(s[8:16]) ^ k64
+			v2 := binary.LittleEndian.Uint64(s[16:24]) ^ k64
+			v3 := binary.LittleEndian.Uint64(s[24:32]) ^ k64
+			binary.LittleEndian.PutUint64(d[0:8], v0)
+			binary.LittleEndian.PutUint64(d[8:16], v1)
+			binary.LittleEndian.PutUint64(d[16:24], v2)
+			binary.LittleEndian.PutUint64(d[24:32], v3)
+			s, d = s[32:], d[32:]
+		}
+		for len(s) >= 8 && len(d) >= 8 {
+			binary.LittleEndian.PutUint64(d, binary.LittleEndian.Uint64(s)^k64)
+			s, d = s[8:], d[8:]
+		}
+		binary.LittleEndian.PutUint64(dst[n-8:], last)
+	case n >= 4:
+		first := binary.LittleEndian.Uint32(src) ^ k
+		last := binary.LittleEndian.Uint32(src[n-4:]) ^ kt
+		binary.LittleEndian.PutUint32(dst, first)
+		binary.LittleEndian.PutUint32(dst[n-4:], last)
+	default:
+		for i := range src {
+			dst[i] = src[i] ^ byte(k>>(8*i))
+		}
+	}
+	return end
+}

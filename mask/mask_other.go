@@ -14,3 +14,14 @@ func apply(b []byte, key [4]byte, pos int) int {
 
 // implementations lists the variants tests and benchmarks exercise on this build.
 var implementations = []implementation{{"generic", applyGeneric}}
+
+func applyCopy(dst, src []byte, key [4]byte, pos int) int {
+	return applyCopyGeneric(dst, src, key, pos)
+}
+
+// copyImplementations lists the ApplyCopy variants tests and benchmarks exercise on this
+// build.
+var copyImplementations = []copyImplementation{{"generic", applyCopyGeneric}}
+
+// copyImplName names the implementation ApplyCopy dispatches to.
+const copyImplName = "generic"
