@@ -34,27 +34,33 @@
 // # Encoders
 //
 // Options.Level 0 selects LowMemory, this package's own DEFLATE encoder: greedy LZ77
-// over an 8192-entry hash table that also tries the previous match's distance at every
-// position, blocks of up to 16K tokens, fixed or dynamic Huffman codes per block,
-// whichever is smaller. compress/flate levels 1-9 and HuffmanOnly remain available.
-// Compressed size on 16 KiB JSON-like messages (50 different ones in a row), without /
-// with context takeover: LowMemory 16.6% / 16.1%, flate BestSpeed 16.5% / 16.3%, flate
-// level 6 13.9% / 12.3% of the input; HuffmanOnly about 56%. A message that repeats one
-// already in the window (context takeover) costs LowMemory one 258-byte match per 258
-// bytes: 16 KiB of JSON sent twice in a row is about 130 bytes the second time.
+// over an 8192-entry table of 16-bit positions keyed on a 5-byte hash, trying the
+// previous match's distance at every position too, blocks of up to 16K tokens, fixed or
+// dynamic Huffman codes per block, whichever is smaller. compress/flate levels 1-9 and
+// HuffmanOnly remain available. Compressed size on 16 KiB JSON-like messages (50
+// different ones in a row), without / with context takeover: LowMemory 15.2% / 14.3%,
+// flate BestSpeed 16.5% / 16.3%, flate level 6 13.9% / 12.3% of the input; HuffmanOnly
+// about 56%. On the 16 different JSON documents of the bench module's echo
+// (TestVariedSize): LowMemory 23.4% / 21.2%, flate BestSpeed 24.3% / 23.1%. A message
+// that repeats one already in the window (context takeover) costs LowMemory one 258-byte
+// match per 258 bytes: 16 KiB of JSON sent twice in a row is about 130 bytes the second
+// time.
 //
 // Speed, one echo of a 16 KiB JSON message (compress, inflate, compress, inflate; context
-// takeover both ways; BenchmarkEcho, CPU time on one core of an AMD EPYC): LowMemory
-// about 13 µs when the message repeats and 185 µs for different messages; with Level
-// flate.BestSpeed 115 µs and 235 µs.
+// takeover both ways; BenchmarkEcho, CPU time on one core of a shared AMD EPYC): LowMemory
+// about 14 µs when the message repeats and 153 µs for 16 different documents in turn;
+// with Level flate.BestSpeed 211 µs for the different documents. BenchmarkVaried splits
+// the varied case: compressing one document takes LowMemory about 50 µs (flate
+// BestSpeed 85 µs), inflating it 25 µs (a fresh flate.NewReaderDict per message: 69 µs).
 //
 // # Decoder
 //
 // Inflating uses this package's own DEFLATE decoder, whatever the peer's encoder: it
 // accepts and rejects exactly what compress/flate does (FuzzInflateDifferential checks
-// the two against each other), decodes from a 64-bit bit buffer with table lookups,
-// builds its Huffman tables in place, reads the taken-over window where it lies, and
-// allocates nothing per message.
+// the two against each other), decodes from a 64-bit bit buffer kept in registers while
+// eight input bytes are at hand (one refill covers a whole length/distance pair, or two
+// literals), copies short matches eight bytes a step, builds its Huffman tables in
+// place, reads the taken-over window where it lies, and allocates nothing per message.
 //
 // # Errors
 //
