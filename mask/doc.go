@@ -31,10 +31,10 @@
 // registers (two overlapping 8- or 4-byte words, a byte loop below 4), so short control
 // frames never pay for vector set-up. Apply inlines to a single call into the assembly.
 //
-// ApplyCopy has the same structure (portable Go, AVX2 and SSE2 on amd64, dispatched the
-// same way), with the vector loop's stores aligned on the destination and its loads from
-// the source unaligned. On arm64 it uses the portable code: there is no NEON ApplyCopy
-// yet.
+// ApplyCopy has the same structure (portable Go; AVX2 and SSE2 on amd64, dispatched the
+// same way; NEON on arm64), with the vector loop's stores aligned on the destination and
+// its loads from the source unaligned. The NEON routine is tested under qemu user
+// emulation only, and its speed has not been measured on arm64 hardware.
 //
 // To force the portable code, build or test with -tags purego. The tests always run the
 // dispatched Apply, the portable code and every assembly variant the CPU supports against

@@ -34,14 +34,31 @@ func apply(b []byte, key [4]byte, pos int) int {
 //go:noescape
 func xorNEON(p *byte, n int, key [4]byte, pos int)
 
-// applyCopy is the portable code on arm64: there is no NEON ApplyCopy yet.
+// applyCopy is small enough to be inlined into ApplyCopy (the assembly returns the next
+// key position itself, which keeps it so). len(dst) >= len(src) (ApplyCopy checks).
 func applyCopy(dst, src []byte, key [4]byte, pos int) int {
-	return applyCopyGeneric(dst, src, key, pos)
+	return xorCopyNEON(unsafe.SliceData(dst), unsafe.SliceData(src), len(src), key, pos)
+}
+
+// applyCopyNEON is ApplyCopy with the NEON routine, for tests and benchmarks.
+func applyCopyNEON(dst, src []byte, key [4]byte, pos int) int {
+	dst = dst[:len(src):len(dst)]
+	return xorCopyNEON(unsafe.SliceData(dst), unsafe.SliceData(src), len(src), key, pos)
 }
 
 // copyImplementations lists the ApplyCopy variants tests and benchmarks exercise on this
 // machine.
-var copyImplementations = []copyImplementation{{"generic", applyCopyGeneric}}
+var copyImplementations = []copyImplementation{
+	{"generic", applyCopyGeneric},
+	{"neon", applyCopyNEON},
+}
 
 // copyImplName names the implementation ApplyCopy dispatches to.
-const copyImplName = "generic"
+const copyImplName = "neon"
+
+// xorCopyNEON writes the n bytes at src XORed with the masking key to dst, key[(pos+i)&3]
+// applying to src[i], and returns (pos+n)&3. It reads only [src, src+n) and writes only
+// [dst, dst+n); dst == src is allowed, another overlap is not.
+//
+//go:noescape
+func xorCopyNEON(dst, src *byte, n int, key [4]byte, pos int) int
