@@ -8,8 +8,10 @@
 // first and last vectors are loaded from src and masked before the loop, the loop runs
 // over the whole vectors of dst that are aligned (so the stores, which bound it, never
 // split a cache line; the loads from src may), and the first and last vectors are stored
-// after it. Every byte
-// is loaded before any store to it, so dst == src works; other overlaps do not.
+// after it. Every byte is loaded before any store to it, so dst == src works; other
+// overlaps do not. Aligning the loop on src instead (aligned loads, unaligned stores)
+// measured slower with src 6 or 8 bytes past an aligned address, as a payload behind a
+// frame header is: 1 KiB 15.0 ns against 11.7-12.2 ns, 16 KiB 232 ns against 169 ns.
 //
 // Register use: DI = dst, R11 = src, SI = n, AX = k, DX = key at offset n, R8 = bytes from
 // dst to its first aligned address, R9 = key there, BX = dst cursor, R13 = src - dst (the
