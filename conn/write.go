@@ -93,19 +93,28 @@ func (c *Conn) WriteMessage(ctx context.Context, t MessageType, p []byte) error 
 		if c.ws.CompareAndSwap(0, wsBusy) {
 			if done == nil { // no cancellation to arm (context.Background and the like)
 				var err error
-				if n := len(p); c.role == Server && n <= scratchSize-4 {
-					// A small server frame, kept inline: header (RFC 6455 §5.2, FIN set,
-					// minimal length encoding) and payload in the scratch buffer, one Write.
-					c.scratch[0] = 0x80 | byte(t)
+				var buf []byte
+				if n := len(p); c.role == Server {
+					if n <= scratchSize-4 {
+						buf = c.scratch[:]
+					} else if c.wkeep != nil && c.wmode == writeSplit && n <= 0xffff && n+4 <= cap(*c.wkeep) {
+						buf = (*c.wkeep)[:n+4] // the buffer writeDirect keeps (see keepMax)
+					}
+				}
+				if buf != nil {
+					// A server frame kept inline: header (RFC 6455 §5.2, FIN set, minimal
+					// length encoding) and payload in one buffer, one Write.
+					n := len(p)
+					buf[0] = 0x80 | byte(t)
 					hn := 2
 					if n <= 125 {
-						c.scratch[1] = byte(n)
+						buf[1] = byte(n)
 					} else {
-						c.scratch[1], c.scratch[2], c.scratch[3] = 126, byte(n>>8), byte(n)
+						buf[1], buf[2], buf[3] = 126, byte(n>>8), byte(n)
 						hn = 4
 					}
-					copy(c.scratch[hn:], p)
-					_, err = c.nc.Write(c.scratch[:hn+n])
+					copy(buf[hn:], p)
+					_, err = c.nc.Write(buf[:hn+n])
 				} else {
 					err = c.writeDirect(frame.Opcode(t), true, 0, p)
 				}
