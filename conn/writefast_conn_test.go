@@ -19,7 +19,8 @@ import (
 )
 
 // TestWriteLargeAnyConn: messages around every size boundary of the write paths (the
-// scratch buffer, the 16- and 64-bit length encodings, the client's 64 KiB mask chunk)
+// scratch buffer, the kept copy buffer, the 16- and 64-bit length encodings, the client's
+// 64 KiB mask chunk)
 // and far past them arrive intact, in both roles, over a pipe and a wrapped socket (the
 // header with the first part of the payload, then the rest) and over TCP (writev), from
 // WriteMessage and from a Writer whose fragments are written straight from the caller's
@@ -27,6 +28,9 @@ import (
 func TestWriteLargeAnyConn(t *testing.T) {
 	leak.Check(t)
 	sizes := []int{0, 1, 125, 126, scratchSize - 8, scratchSize - 7, scratchSize - 4, scratchSize - 3,
+		// Mid sizes twice each: the second goes through the buffer the first left kept
+		// (on the pipe and the wrapped socket), around keepMax and writevMin.
+		1000, 1000, keepMax - 4, keepMax - 4, keepMax - 3, keepMax - 3, writevMin - 5, writevMin - 4,
 		65535, 65536, maskChunk - 7, maskChunk - 6, 3*maskChunk + 5}
 	for _, tr := range writeTransports {
 		for _, role := range []Role{Server, Client} {
