@@ -2,6 +2,7 @@ package conn
 
 import (
 	"bytes"
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -30,7 +31,7 @@ func TestWriteLargeAnyConn(t *testing.T) {
 	sizes := []int{0, 1, 125, 126, scratchSize - 8, scratchSize - 7, scratchSize - 4, scratchSize - 3,
 		// Mid sizes twice each: the second goes through the buffer the first left kept
 		// (on the pipe and the wrapped socket), around keepMax and writevMin.
-		1000, 1000, keepMax - 4, keepMax - 4, keepMax - 3, keepMax - 3, writevMin - 5, writevMin - 4,
+		1000, 1000, 1000, keepMax - 4, keepMax - 4, keepMax - 4, keepMax - 3, keepMax - 3, writevMin - 5, writevMin - 4,
 		65535, 65536, maskChunk - 7, maskChunk - 6, 3*maskChunk + 5}
 	for _, tr := range writeTransports {
 		for _, role := range []Role{Server, Client} {
@@ -54,9 +55,15 @@ func TestWriteLargeAnyConn(t *testing.T) {
 						}
 					}
 				}()
-				for _, size := range sizes {
+				for i, size := range sizes {
 					p := payloadOf(size, false)
-					if err := w.WriteMessage(ctx, Binary, p); err != nil {
+					// Every other message without a cancellable context: that takes the
+					// inline path (no deadline to arm), the rest the general fast path.
+					wctx := ctx
+					if i%2 == 1 {
+						wctx = context.Background()
+					}
+					if err := w.WriteMessage(wctx, Binary, p); err != nil {
 						t.Fatalf("WriteMessage(%d bytes): %v", size, err)
 					}
 					if g := <-recv; g.err != nil || !bytes.Equal(g.b, p) {
