@@ -25,7 +25,7 @@ func sizeName(n int) string {
 // assembly variant the CPU supports as simd-<name>, e.g. simd-sse2), the convention
 // internal/benchtable renders; copy() of the same size is the baseline measured in the
 // same run. On amd64 with AVX2, sizes that are multiples of 256 also get "read": a loop
-// that only loads every byte (readAVX2), the speed of a pass that reads and does not
+// that only loads every byte (internal/readref), the speed of a pass that reads and does not
 // write, which in-place masking (a read and a write of every byte) cannot beat once the
 // buffer is too large for L1 and the bytes stream from L2 or L3.
 func BenchmarkApply(b *testing.B) {

@@ -75,13 +75,6 @@ func xorAVX2(p *byte, n int, key [4]byte, pos int)
 //go:noescape
 func xorBest(p *byte, n int, key [4]byte, pos int)
 
-// readAVX2 loads every byte of p[:n] (n a multiple of 256; AVX2 required) and returns the
-// OR of the bytes at multiples of 32. Apply does not use it; it is the read-bandwidth
-// reference of BenchmarkApply (see mask_amd64.s).
-//
-//go:noescape
-func readAVX2(p *byte, n int) byte
-
 // copyImplementations lists the ApplyCopy variants tests and benchmarks exercise on this
 // machine; like implementations, the assembly entries are called for every length.
 var copyImplementations = func() []copyImplementation {

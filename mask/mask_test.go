@@ -228,29 +228,3 @@ func TestDispatchCovered(t *testing.T) {
 	}
 	t.Fatalf("Apply dispatches to %q, which is not in implementations", implName)
 }
-
-// TestReadCeiling checks the read-bandwidth reference of BenchmarkApply: it returns the OR
-// of the bytes at multiples of 32, so a bit set in any of those bytes, in any of its four
-// chains, shows, and the buffer is not modified.
-func TestReadCeiling(t *testing.T) {
-	if !haveReadCeiling {
-		t.Skip("no read reference on this build")
-	}
-	for _, n := range []int{256, 512, 4096} {
-		b := make([]byte, n)
-		for i := 0; i < n; i += 32 {
-			b[i] = 0x10
-			before := bytes.Clone(b)
-			if got := readCeiling(b); got != 0x10 {
-				t.Fatalf("len %d, 0x10 at %d: got %#x, want 0x10", n, i, got)
-			}
-			if !bytes.Equal(b, before) {
-				t.Fatalf("len %d: readCeiling modified its input", n)
-			}
-			b[i] = 0
-		}
-		if got := readCeiling(b); got != 0 {
-			t.Fatalf("len %d zeros: got %#x, want 0", n, got)
-		}
-	}
-}

@@ -15,7 +15,7 @@ var speedup = flag.Bool("mask.speedup", false, "run TestSpeedup: time Apply agai
 //	go test -run TestSpeedup -v ./mask -mask.speedup
 //
 // For every size it times copy() of the same size, the portable code, Apply and, on amd64
-// with AVX2 at multiples of 256 bytes, the read reference (readAVX2, a loop that only
+// with AVX2 at multiples of 256 bytes, the read reference (internal/readref, a loop that only
 // loads every byte), each as the fastest of 30 interleaved batches of about 4 MiB (the
 // minimum filters out time stolen by other processes far better than a mean or a median
 // does), logs the table and checks the targets: with SIMD, Apply at least 0.8x copy() at

@@ -26,7 +26,7 @@ var sink bool
 // portable implementation and, where available, the dispatched SIMD path. From 1 KiB up it
 // also runs two references that validate nothing: "copy", copy() of the same bytes into
 // another buffer, and, on amd64, "read", an AVX2 loop that only loads and ORs every byte
-// (readAVX2), the fastest any validator could read the input. Every implementation,
+// (internal/readref), the fastest any validator could read the input. Every implementation,
 // references included, is called through a func value, so each pays the same call
 // overhead. Names: BenchmarkValid/<impl>/<corpus>/<size>.
 func BenchmarkValid(b *testing.B) {

@@ -95,28 +95,3 @@ func TestValidBlocksTails(t *testing.T) {
 		})
 	}
 }
-
-// TestReadCeiling checks the read-bandwidth reference of the benchmarks: all-ASCII input is
-// reported as ASCII, and a byte >= 0x80 anywhere, in any of its four OR chains, is seen.
-func TestReadCeiling(t *testing.T) {
-	if !haveReadCeiling {
-		t.Skip("no read reference on this build")
-	}
-	buf := bytes.Repeat([]byte("ascii text "), 200)[:2048]
-	for _, n := range []int{256, 512, 2048} {
-		if !readCeiling(buf[:n]) {
-			t.Fatalf("%d bytes of ASCII reported as non-ASCII", n)
-		}
-		for i := range n {
-			for _, c := range []byte{0x80, 0xFF} {
-				old := buf[i]
-				buf[i] = c
-				ascii := readCeiling(buf[:n])
-				buf[i] = old
-				if ascii {
-					t.Fatalf("%d bytes with %#x at %d reported as ASCII", n, c, i)
-				}
-			}
-		}
-	}
-}

@@ -21,7 +21,7 @@ var speedup = flag.Bool("utf8.speedup", false, "run TestSpeedup: time Valid agai
 // median does), logs
 // the table and checks the targets: with SIMD, at least 6x on non-ASCII text from 1 KiB up;
 // on ASCII from 1 KiB up at least 4x, or, where that is faster than the machine can read
-// the bytes, within 10% of the read reference (readAVX2, a loop that only loads and ORs,
+// the bytes, within 10% of the read reference (internal/readref, a loop that only loads and ORs,
 // timed alongside); no slower than the standard library at 8 to 64 bytes; the portable
 // path no slower than the standard library from 1 KiB up.
 func TestSpeedup(t *testing.T) {

@@ -16,10 +16,3 @@ func validAVX2(p *byte, n int) int
 func validBlocks(p *byte, n int) int {
 	return validAVX2(p, n)
 }
-
-// readAVX2 reports whether p[:n] (n a multiple of 256) is all ASCII with a loop that only
-// loads and ORs. The validator does not use it; it is the read-bandwidth reference that
-// benchmarks and the speed-up gate compare the ASCII path with (see utf8_amd64.s).
-//
-//go:noescape
-func readAVX2(p *byte, n int) bool
