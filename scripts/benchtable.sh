@@ -31,7 +31,7 @@ done
 : > "$out"
 for ((i = 1; i <= count; i++)); do
   for p in "${pkgs[@]}"; do
-    (cd "$p" && "$tmp/$p.test" -test.run '^$' -test.bench '^Benchmark(Apply|Valid)$' \
+    (cd "$p" && "$tmp/$p.test" -test.run '^$' -test.bench '^Benchmark(Apply|ApplyCopy|Valid)$' \
       -test.benchmem -test.benchtime "$benchtime") | tee -a "$out" >&2
   done
 done
