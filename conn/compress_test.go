@@ -3,7 +3,9 @@ package conn
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
+	"math"
 	"testing"
 
 	"github.com/duplexws/duplex/deflate"
@@ -211,5 +213,37 @@ func TestCompressionMixed(t *testing.T) {
 	}
 	if err := c.CloseNow(); err != nil || !errors.Is(c.loadErr(), ErrClosedLocally) {
 		t.Fatal(err)
+	}
+}
+
+// TestGrowInflated: the inflated message's buffer doubles, from 4 KiB, up to limit+1 bytes
+// and no further (a bomb costs about twice the limit), always grows by at least a byte, and
+// keeps its contents; with no limit it keeps doubling.
+func TestGrowInflated(t *testing.T) {
+	tests := []struct {
+		cap   int
+		limit int64
+		want  int
+	}{
+		{0, 1 << 20, 4 << 10},
+		{4 << 10, 1 << 20, 8 << 10},
+		{512 << 10, 1 << 20, 1<<20 + 1},
+		{1<<20 + 1, 1 << 20, 1<<20 + 2},
+		{600 << 10, -1, 1200 << 10},
+		{1 << 10, 100, 1025},
+		{8 << 10, math.MaxInt64, 16 << 10},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("cap%d/limit%d", tt.cap, tt.limit), func(t *testing.T) {
+			dst := make([]byte, tt.cap)
+			for i := range dst {
+				dst[i] = byte(i)
+			}
+			got := growInflated(dst, tt.limit)
+			if cap(got) != tt.want || len(got) != len(dst) || !bytes.Equal(got, dst) {
+				t.Fatalf("cap %d len %d (contents kept: %v), want cap %d len %d",
+					cap(got), len(got), bytes.Equal(got, dst), tt.want, len(dst))
+			}
+		})
 	}
 }

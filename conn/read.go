@@ -768,7 +768,7 @@ func (c *Conn) readCompressed(ev *Event, dst []byte) (MessageType, []byte, error
 	c.beginMessage(ev)
 	for {
 		if len(dst) == cap(dst) {
-			dst = append(dst, 0)[:len(dst)]
+			dst = growInflated(dst, c.cfg.readLimit)
 		}
 		n, err := c.inflate(dst[len(dst):cap(dst)])
 		dst = dst[:len(dst)+n]
@@ -779,6 +779,20 @@ func (c *Conn) readCompressed(ev *Event, dst []byte) (MessageType, []byte, error
 			return 0, dst, err
 		}
 	}
+}
+
+// growInflated returns dst with room for more of an inflated message: its capacity
+// doubled (at least 4 KiB), but never past limit+1 bytes, the most the inflater produces
+// before it fails the message with 1009 (limit < 0: none). A decompression bomb then costs
+// about twice the read limit in all, not the ~5x that append's 1.25x steps add up to.
+func growInflated(dst []byte, limit int64) []byte {
+	n := max(2*cap(dst), 4<<10)
+	if limit >= 0 && int64(n) >= limit { // limit <= n <= 2*cap: limit+1 cannot overflow
+		n = max(int(limit)+1, cap(dst)+1)
+	}
+	nd := make([]byte, len(dst), n)
+	copy(nd, dst)
+	return nd
 }
 
 // Read reads payload of the current message.

@@ -38,8 +38,9 @@ func deflateBomb(t *testing.T, n int) []byte {
 // that inflates to 32 MiB, against a 1 MiB read limit. The read limit applies to the
 // inflated size (RFC 7692 §8.1 leaves the defence to the receiver): the server must stop
 // inflating at the limit and fail with 1009, allocating in proportion to the limit, not to
-// the 32 MiB. (The bound is 8x the limit: conn grows the inflated message with append,
-// whose 1.25x steps for large slices cost about 5x the final size in total.)
+// the 32 MiB. (The bound is 3x the limit: conn doubles the inflated message's buffer up
+// to limit+1 bytes, about 2x the limit in all. Measured: 2.1 MB; 5.3 MB when conn grew it
+// with append.)
 func TestCompressionBomb(t *testing.T) {
 	bomb := deflateBomb(t, 32)
 	for _, m := range modes {
@@ -70,7 +71,7 @@ func TestCompressionBomb(t *testing.T) {
 			if code := server.CloseStatus(err); code != frame.CloseTooBig {
 				t.Errorf("handler saw %v, want 1009", err)
 			}
-			if grew > 8<<20 {
+			if grew > 3<<20 {
 				t.Errorf("inflating a %d-byte bomb allocated %d bytes (limit 1 MiB)", len(bomb), grew)
 			}
 			t.Logf("%d-byte bomb of 32 MiB: %d bytes allocated", len(bomb), grew)
