@@ -2,6 +2,7 @@ package conn
 
 import (
 	"math/rand/v2"
+	"slices"
 
 	"github.com/duplexws/duplex/frame"
 	"github.com/duplexws/duplex/mask"
@@ -374,11 +375,12 @@ func appendFrame(dst []byte, role Role, op frame.Opcode, fin bool, rsv byte, pay
 		h.Key = newMaskKey()
 	}
 	dst = h.Append(dst)
-	start := len(dst)
-	dst = append(dst, payload...)
-	if h.Masked {
-		mask.Apply(dst[start:], h.Key, 0)
+	if !h.Masked {
+		return append(dst, payload...)
 	}
+	start := len(dst)
+	dst = slices.Grow(dst, len(payload))[:start+len(payload)]
+	mask.ApplyCopy(dst[start:], payload, h.Key, 0) // RFC 6455 §5.3, copied and masked in one pass
 	return dst
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/duplexws/duplex/frame"
@@ -415,8 +416,8 @@ func (c *Conn) writeMasked(b0 byte, p []byte) error {
 	hn += 4
 	b := c.scratch[:hn]
 	if hn+len(p) <= len(c.scratch) {
-		b = append(b, p...)
-		mask.Apply(b[hn:], key, 0)
+		b = b[:hn+len(p)]
+		mask.ApplyCopy(b[hn:], p, key, 0) // copy and mask in one pass
 		_, err := c.nc.Write(b)
 		return err
 	}
@@ -428,8 +429,8 @@ func (c *Conn) writeMasked(b0 byte, p []byte) error {
 	for {
 		k := min(len(p), size-len(buf))
 		start := len(buf)
-		buf = append(buf, p[:k]...)
-		pos = mask.Apply(buf[start:], key, pos)
+		buf = buf[:start+k]
+		pos = mask.ApplyCopy(buf[start:], p[:k], key, pos)
 		p = p[k:]
 		if _, err = c.nc.Write(buf); err != nil || len(p) == 0 {
 			break
@@ -517,8 +518,8 @@ func (c *Conn) appendLocked(op frame.Opcode, fin bool, rsv byte, payload []byte)
 		key := newMaskKey()
 		b = append(b, key[:]...)
 		start := len(b)
-		b = append(b, payload...)
-		mask.Apply(b[start:], key, 0)
+		b = slices.Grow(b, len(payload))[:start+len(payload)]
+		mask.ApplyCopy(b[start:], payload, key, 0)
 	} else {
 		b = append(b, payload...)
 	}
