@@ -31,7 +31,10 @@ const (
 type Options struct {
 	// ReadLimit is the largest message, in bytes, ReadMessage and Reader accept; a message
 	// or a frame whose declared length would exceed it fails the connection with 1009
-	// before any of it is buffered. 0 means DefaultReadLimit (16 MiB), a negative value
+	// before any of it is buffered. A refused frame of up to 1 MiB is then read and
+	// dropped, without buffering, so that a peer still writing it reads the close frame
+	// rather than a reset; a larger one closes TCP at once. 0 means DefaultReadLimit
+	// (16 MiB), a negative value
 	// means no limit (a peer can then make ReadMessage allocate as much as it declares).
 	ReadLimit int64
 

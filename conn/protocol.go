@@ -112,7 +112,10 @@ type Protocol struct {
 	// readFast declines), so that the fast path can be compared with the general one.
 	// (Here, beside the other flags, it fits in padding: Conn's size does not change.)
 	noFast bool
-	err    error // sticky failure
+	// skippable: the last header was refused for its length (1009) and declared at most
+	// maxSkipRefused bytes, so the frame's end is known and near (Conn.failProtocol).
+	skippable bool
+	err       error // sticky failure
 }
 
 // NewProtocol returns a Protocol for an endpoint in role, with the read limit and the
@@ -253,6 +256,12 @@ func (p *Protocol) Parse(in []byte) (n int, ev Event, err error) {
 	return n, ev, nil
 }
 
+// maxSkipRefused is the largest frame refused for its length (RFC 6455 §7.4.1, 1009) that
+// a Conn reads and drops after sending its close frame, so that a peer still writing the
+// message reads that close frame instead of having its connection reset under it (which
+// it would see as 1006). A larger one is cut off at once.
+const maxSkipRefused = 1 << 20
+
 // header validates a new frame header against the frame rules and the message state.
 func (p *Protocol) header(h *frame.Header) error {
 	if p.skip {
@@ -303,6 +312,7 @@ func (p *Protocol) header(h *frame.Header) error {
 			limit -= p.msgSize
 		}
 		if err := h.CheckLimit(limit); err != nil {
+			p.skippable = h.Length <= maxSkipRefused
 			return err
 		}
 		p.msgSize += h.Length

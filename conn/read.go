@@ -585,8 +585,10 @@ func (c *Conn) failProtocol(err error) error {
 		c.closeTCP(nil)
 		return c.loadErr()
 	}
-	if fe == frame.ErrTooBig || fe == frame.ErrLengthOverflow {
-		// Frame boundaries are lost (or a huge payload would follow): do not wait.
+	if fe == frame.ErrLengthOverflow || (fe == frame.ErrTooBig && !c.p.skippable) {
+		// Frame boundaries are lost (or a huge payload would follow): do not wait. A frame
+		// refused for a length up to maxSkipRefused is skipped below like any other, so
+		// the peer reads the 1009 before TCP closes.
 		c.closeTCP(nil)
 		return c.loadErr()
 	}

@@ -107,7 +107,7 @@ func TestHugeDeclaredLength(t *testing.T) {
 
 // TestMessageOverReadLimit sends a message in 16 KiB fragments past a 64 KiB read limit:
 // the fragment whose header takes the message over the limit fails it with 1009, and the
-// server holds at most the limit meanwhile.
+// server holds at most the limit meanwhile, then closes once the peer answers the close.
 func TestMessageOverReadLimit(t *testing.T) {
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
@@ -121,10 +121,19 @@ func TestMessageOverReadLimit(t *testing.T) {
 				stream = append(stream, clientFrame(false, frame.OpContinuation, chunk)...)
 			}
 			stream = append(stream, clientFrame(true, frame.OpContinuation, nil)...)
-			go p.nc.Write(stream) // the server stops reading at the 5th fragment
+			go p.nc.Write(stream) // the server refuses the message at the 5th fragment
 			if code := p.expectClose(); code != frame.CloseTooBig {
 				t.Fatalf("close code %d, want 1009", code)
 			}
+			// Answer the close as a peer does (RFC 6455 §5.5.1). The server skips the rest
+			// of the refused message (its frames' ends are known), reads this close after
+			// it and closes TCP; the write above finishes first (it holds the socket).
+			cp, err := frame.AppendClose(nil, frame.CloseTooBig, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			p.write(clientFrame(true, frame.OpClose, cp))
+			p.expectEOF()
 			if err := waitErr(t, closed); server.CloseStatus(err) != frame.CloseTooBig {
 				t.Errorf("handler saw %v, want 1009", err)
 			}
