@@ -99,6 +99,22 @@ func TestWriteBlockedPeer(t *testing.T) {
 			if err := <-rerr; err != nil {
 				t.Fatalf("reader blocked or failed: %v", err)
 			}
+			// The write is under way once its header reaches the peer: only then is
+			// cancelling it an interruption. (Cancelled before it has sent anything, it
+			// returns without touching the connection, which stays usable.)
+			p.nc.SetReadDeadline(time.Now().Add(testTimeout))
+			for {
+				h, err := frame.ReadHeader(p.br)
+				if err != nil {
+					t.Fatalf("waiting for the big frame's header: %v", err)
+				}
+				if h.Opcode == frame.OpBinary {
+					break
+				}
+				if _, err := io.CopyN(io.Discard, p.br, h.Length); err != nil { // the pong
+					t.Fatal(err)
+				}
+			}
 			select {
 			case err := <-werr:
 				t.Fatalf("write of 32 MiB to a peer that does not read returned %v", err)
