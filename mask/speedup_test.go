@@ -39,7 +39,24 @@ func TestSpeedup(t *testing.T) {
 		if haveRead {
 			fs = append(fs, func() { bsink = readCeiling(buf) })
 		}
-		ns := fastestOfBatches(fs, max(4, (4<<20)/n))
+		iters := max(4, (4<<20)/n)
+		best := make([]time.Duration, len(fs))
+		for i := range best {
+			best[i] = time.Duration(1 << 62)
+		}
+		for range 30 {
+			for i, f := range fs {
+				start := time.Now()
+				for range iters {
+					f()
+				}
+				best[i] = min(best[i], time.Since(start))
+			}
+		}
+		ns := make([]float64, len(fs))
+		for i, d := range best {
+			ns[i] = float64(d.Nanoseconds()) / float64(iters)
+		}
 		cp, gen, fast := ns[0], ns[1], ns[2]
 		line := fmt.Sprintf("%6s  copy %9.1f ns  generic %9.1f ns  Apply %9.1f ns (%5.2fx copy, %5.2fx generic)",
 			sizeName(n), cp, gen, fast, cp/fast, gen/fast)
@@ -91,7 +108,24 @@ func TestSpeedupCopy(t *testing.T) {
 			func() { applyCopyGeneric(dst, src, key, 1) },
 			func() { ApplyCopy(dst, src, key, 1) },
 		}
-		ns := fastestOfBatches(fs, max(4, (4<<20)/n))
+		iters := max(4, (4<<20)/n)
+		best := make([]time.Duration, len(fs))
+		for i := range best {
+			best[i] = time.Duration(1 << 62)
+		}
+		for range 30 {
+			for i, f := range fs {
+				start := time.Now()
+				for range iters {
+					f()
+				}
+				best[i] = min(best[i], time.Since(start))
+			}
+		}
+		ns := make([]float64, len(fs))
+		for i, d := range best {
+			ns[i] = float64(d.Nanoseconds()) / float64(iters)
+		}
 		cp, two, gen, fast := ns[0], ns[1], ns[2], ns[3]
 		t.Logf("%6s  copy %9.1f ns  copy+Apply %9.1f ns  generic %9.1f ns  ApplyCopy %9.1f ns (%5.2fx copy+Apply, %5.2fx copy, %5.2fx generic)",
 			sizeName(n), cp, two, gen, fast, two/fast, cp/fast, gen/fast)
@@ -108,28 +142,4 @@ func TestSpeedupCopy(t *testing.T) {
 			t.Errorf("%s: ApplyCopy %.2fx copy(), want >= 0.8x", sizeName(n), cp/fast)
 		}
 	}
-}
-
-// fastestOfBatches times fs in 30 interleaved batches of iters calls each and returns, per
-// function, the fastest batch's time per call in ns: other load only ever slows a batch
-// down, and interleaving exposes every function to the same drift.
-func fastestOfBatches(fs []func(), iters int) []float64 {
-	best := make([]time.Duration, len(fs))
-	for i := range best {
-		best[i] = time.Duration(1 << 62)
-	}
-	for range 30 {
-		for i, f := range fs {
-			start := time.Now()
-			for range iters {
-				f()
-			}
-			best[i] = min(best[i], time.Since(start))
-		}
-	}
-	ns := make([]float64, len(fs))
-	for i, d := range best {
-		ns[i] = float64(d.Nanoseconds()) / float64(iters)
-	}
-	return ns
 }
